@@ -1,0 +1,86 @@
+import pytest
+import torch
+import torch.nn.functional as F
+
+from ganlib.checks.core import ExerciseError
+from ganlib.checks.losses import (
+    check_discriminator_loss, check_nonsaturating_generator_loss,
+)
+
+
+def nonsaturating(fake_logits):
+    return F.softplus(-fake_logits).mean()
+
+
+def discriminator_bce(real_logits, fake_logits):
+    return (F.binary_cross_entropy_with_logits(
+        real_logits, torch.ones_like(real_logits))
+        + F.binary_cross_entropy_with_logits(
+            fake_logits, torch.zeros_like(fake_logits)))
+
+
+def stub(*logits):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7])
+def test_reference_answers_pass(seed, capsys):
+    check_nonsaturating_generator_loss(nonsaturating, seed=seed)
+    check_discriminator_loss(discriminator_bce, seed=seed)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert all(line.startswith("Correct:") for line in lines)
+
+
+@pytest.mark.parametrize("check", [check_nonsaturating_generator_loss,
+                                   check_discriminator_loss])
+def test_stub_is_not_written_yet(check):
+    with pytest.raises(ExerciseError, match="not written yet"):
+        check(stub)
+
+
+GENERATOR_SLIPS = [
+    (lambda l: -F.softplus(-l).mean(), "sign flipped"),
+    (lambda l: F.softplus(-torch.sigmoid(l)).mean(), "sigmoid to logits "
+     "twice"),
+    (lambda l: -torch.log(torch.sigmoid(l)).mean(), "NaN/inf at large "
+     r"logits.*Hint: use softplus / BCE with logits"),
+    (lambda l: -F.softplus(l).mean(), "saturating"),
+    (lambda l: F.softplus(-l).sum(), "batch sum"),
+    (lambda l: F.softplus(-l), r"scalar"),
+    (lambda l: torch.tensor(F.softplus(-l).mean().item()), "cut off"),
+    (lambda l: F.binary_cross_entropy(torch.sigmoid(l),
+                                      torch.ones_like(l)), "clamp"),
+]
+
+
+@pytest.mark.parametrize("answer, message", GENERATOR_SLIPS)
+def test_generator_loss_slips_get_their_own_message(answer, message):
+    with pytest.raises(ExerciseError, match=message):
+        check_nonsaturating_generator_loss(answer)
+
+
+def test_generator_sign_message_is_the_documented_one():
+    with pytest.raises(ExerciseError) as info:
+        check_nonsaturating_generator_loss(lambda l: -nonsaturating(l))
+    assert "your loss decreases when D(G(z)) decreases: sign flipped?" \
+        in str(info.value)
+    assert "Hint:" in str(info.value)
+
+
+DISCRIMINATOR_SLIPS = [
+    (lambda r, f: discriminator_bce(f, r), "swapped the labels"),
+    (lambda r, f: discriminator_bce(torch.sigmoid(r), torch.sigmoid(f)),
+     "sigmoid to logits twice"),
+    (lambda r, f: -discriminator_bce(r, f), "sign flipped"),
+    (lambda r, f: -(torch.log(torch.sigmoid(r))
+                    + torch.log(1 - torch.sigmoid(f))).mean(), "NaN/inf"),
+    (lambda r, f: F.binary_cross_entropy_with_logits(
+        r, torch.ones_like(r)), "expected"),
+]
+
+
+@pytest.mark.parametrize("answer, message", DISCRIMINATOR_SLIPS)
+def test_discriminator_loss_slips_get_their_own_message(answer, message):
+    with pytest.raises(ExerciseError, match=message):
+        check_discriminator_loss(answer)
