@@ -1,0 +1,185 @@
+"""The student edition: stubs instead of solutions, nothing leaks, and a
+real nbgrader run gives full marks to the solutions and zero to the stubs.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from scripts.book_files import BOOK, ROOT
+from scripts.student_book import STUDENT, STUDENT_HTML, build_student_book
+
+CHAPTERS = sorted(BOOK.glob("*.ipynb"))
+SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)\n\s*### END SOLUTION",
+                      re.DOTALL)
+MARKDOWN_SOLUTION = re.compile(
+    r"% BEGIN SOLUTION\n(.*?)\n% END SOLUTION", re.DOTALL)
+
+
+def cells(path: Path):
+    return nbformat.read(path, as_version=4).cells
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def graded_chapters() -> list[Path]:
+    return [p for p in CHAPTERS
+            if any(nbgrader_meta(c).get("grade") for c in cells(p))]
+
+
+def squeeze(text: str) -> str:
+    """Text with all white space removed, for leak searches."""
+    return re.sub(r"\s+", "", text)
+
+
+def solutions(path: Path) -> list[str]:
+    """Every solution region of a chapter: code and markdown."""
+    found = []
+    for cell in cells(path):
+        found += SOLUTION.findall(cell.source)
+        found += MARKDOWN_SOLUTION.findall(cell.source)
+    return [s for s in found if len(squeeze(s)) > 12]
+
+
+# --- the sources are nbgrader-compatible ----------------------------------
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_solutions_sit_in_nbgrader_solution_regions(path):
+    for cell in cells(path):
+        if "### BEGIN SOLUTION" in cell.source:
+            assert nbgrader_meta(cell).get("solution"), (
+                f"{path.name}: a solution region in a cell without "
+                "nbgrader solution metadata:\n" + cell.source[:200])
+        if cell.cell_type == "markdown" and "{solution}" in cell.source:
+            assert MARKDOWN_SOLUTION.search(cell.source), (
+                f"{path.name}: wrap the {{solution}} dropdown in "
+                "'% BEGIN SOLUTION' / '% END SOLUTION' lines:\n"
+                + cell.source[:200])
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_each_chapter_has_a_graded_exercise_with_hidden_tests(path):
+    if path.stem == "evaluation":
+        pytest.skip("evaluation has no graded exercise")
+    checks = [c for c in cells(path) if nbgrader_meta(c).get("grade")]
+    assert checks, f"{path.name} has no graded check cell"
+    for cell in checks:
+        meta = nbgrader_meta(cell)
+        assert meta.get("points", 0) > 0 and meta.get("locked")
+        assert "### BEGIN HIDDEN TESTS" in cell.source
+
+
+def test_grade_ids_are_unique_across_the_book():
+    ids = [nbgrader_meta(c)["grade_id"] for p in CHAPTERS for c in cells(p)
+           if nbgrader_meta(c)]
+    assert len(ids) == len(set(ids))
+
+
+# --- the student edition --------------------------------------------------
+
+@pytest.fixture(scope="module")
+def student_html():
+    return build_student_book()
+
+
+def test_student_edition_has_stubs_and_no_hidden_tests(student_html):
+    for path in graded_chapters():
+        text = (STUDENT / "book" / path.name).read_text()
+        assert "raise NotImplementedError()" in text
+        assert "# YOUR CODE HERE" in text
+        assert "HIDDEN TESTS" not in text
+        assert "{solution}" not in text
+
+
+def test_no_solution_leaks_into_student_notebooks_or_website(student_html):
+    student_text = [p.read_text() for p in (STUDENT / "book").glob("*")
+                    if p.is_file()]
+    student_text += [p.read_text() for p in student_html.rglob("*.html")]
+    student_text = [squeeze(t) for t in student_text]
+    for path in CHAPTERS:
+        for solution in solutions(path):
+            needle = squeeze(solution)
+            leaks = [t for t in student_text if needle in t]
+            assert not leaks, f"{path.name}: solution leaked:\n{solution}"
+
+
+def test_student_pages_have_no_solution_dropdowns(student_html):
+    for page in student_html.glob("book/*.html"):
+        assert "solution" not in re.findall(
+            r'class="[^"]*(solution)[^"]*"', page.read_text()), page.name
+
+
+# --- a real nbgrader run --------------------------------------------------
+
+def nbgrader(course: Path, *arguments: str) -> None:
+    """Run one nbgrader command in the course directory; fail loudly."""
+    env = dict(os.environ, GANLIB_QUICK="1")
+    command = [sys.executable, "-m", "nbgrader", *arguments]
+    done = subprocess.run(command, cwd=course, env=env, text=True,
+                          capture_output=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory, student_html):
+    """A course where "solutions" handed in the instructor edition and
+    "stubs" the untouched student edition, autograded by nbgrader."""
+    from scripts.nbgrader_course import make_course
+    root = tmp_path_factory.mktemp("course")
+    names = make_course(root)
+    for student in ("solutions", "stubs"):
+        nbgrader(root, "db", "student", "add", student)
+    for name in names:
+        nbgrader(root, "generate_assignment", name, "--create", "--force")
+        for student, source in (("solutions", BOOK), ("stubs",
+                                                       STUDENT / "book")):
+            folder = root / "submitted" / student / name
+            folder.mkdir(parents=True)
+            shutil.copy2(source / f"{name}.ipynb", folder)
+        nbgrader(root, "autograde", name, "--force")
+    return root, names
+
+
+def scores(root: Path, names: list[str], student: str) -> dict:
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        return {name: (gradebook.find_submission(name, student).score,
+                       gradebook.find_submission(name, student).max_score)
+                for name in names}
+
+
+def test_nbgrader_gives_full_marks_to_the_solutions(course):
+    root, names = course
+    for name, (score, max_score) in scores(root, names, "solutions").items():
+        assert max_score > 0 and score == max_score, name
+
+
+def test_nbgrader_gives_zero_to_the_stubs(course):
+    root, names = course
+    for name, (score, max_score) in scores(root, names, "stubs").items():
+        assert max_score > 0 and score == 0, name
+
+
+def test_each_check_fails_on_its_stub_with_its_own_message(course):
+    root, names = course
+    messages = []
+    for name in names:
+        path = root / "autograded" / "stubs" / name / f"{name}.ipynb"
+        for cell in cells(path):
+            if not nbgrader_meta(cell).get("grade"):
+                continue
+            errors = [o for o in cell.outputs if o.output_type == "error"]
+            assert errors, f"{name}: check passed on a stub:\n{cell.source}"
+            error = errors[0]
+            assert error.ename == "ExerciseError", (name, error.ename)
+            assert "is not written yet" in error.evalue, error.evalue
+            assert "Hint:" in error.evalue, error.evalue
+            messages.append(error.evalue)
+    assert len(messages) == len(set(messages)), messages
