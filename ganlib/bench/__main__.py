@@ -1,0 +1,34 @@
+"""`python -m ganlib.bench [--quick] [--device cuda] [--out benchmarks]`."""
+
+import argparse
+
+from ganlib.bench.cases import pick_budget
+from ganlib.bench.report import markdown, write_results
+from ganlib.bench.run import run_benchmark
+from ganlib.train import pick_device
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """Run the benchmark, print its table, write results-<device>.*."""
+    parser = argparse.ArgumentParser(prog="python -m ganlib.bench",
+                                     description=__doc__)
+    parser.add_argument("--quick", action="store_true",
+                        help="a few steps only, to test the benchmark")
+    parser.add_argument("--device", default=None,
+                        help="cuda, cpu ... (default: the best there is)")
+    parser.add_argument("--out", default="benchmarks",
+                        help="folder for results-<device>.json and .md")
+    args = parser.parse_args(argv)
+    device = pick_device(args.device)
+    budget = pick_budget(args.quick, device)
+    print(f"ganlib benchmark on {device}, budget {budget.name}")
+    result = run_benchmark(device, budget)
+    path = write_results(result, args.out,
+                         suffix="-quick" if args.quick else "")
+    print(markdown(result))
+    print(f"Wrote {path} and {path.with_suffix('.md')}")
+    return result
+
+
+if __name__ == "__main__":
+    main()

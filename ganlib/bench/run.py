@@ -1,0 +1,150 @@
+"""Run every measurement of the benchmark and gather one result dict."""
+
+import os
+import platform
+import tempfile
+
+import torch
+
+from ganlib.bench import cases, quality, reference, report
+from ganlib.bench.flops import forward_flops, peak_flops, step_flops
+from ganlib.bench.timing import Timing, time_loop, time_train
+from ganlib.train import TrainSettings
+
+MAIN_BATCH = 64  # pytorch/examples' --batchSize
+
+
+def device_name(device: torch.device) -> str:
+    """The GPU's name, or the CPU's architecture and core count."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return f"CPU {platform.machine()} {os.cpu_count()} cores"
+
+
+def model_flops(name: str) -> dict:
+    """Forward FLOPs per sample of G and D and of one training step."""
+    generator, discriminator = cases.MODELS[name]()
+    z, x = cases.example_inputs(name)
+    forward_g = forward_flops(generator, z)
+    forward_d = forward_flops(discriminator, x)
+    return {"generator_forward": forward_g,
+            "discriminator_forward": forward_d,
+            "training_step": step_flops(forward_g, forward_d)}
+
+
+def load_data(name: str, num_images: int) -> torch.Tensor:
+    """Training data for each benchmarked model, on the CPU."""
+    from ganlib.data import ring_target
+    from ganlib.images import digits, flowers
+
+    if name == "dcgan64":
+        return flowers(num_images, image_size=64, seed=0).images
+    if name == "dcgan28":
+        return digits(image_size=28).images
+    return ring_target().sample(10_000, generator=torch.Generator()
+                                .manual_seed(0))
+
+
+def new_models(name: str, device: torch.device):
+    """Fresh models with the same initial weights for every run."""
+    torch.manual_seed(0)
+    generator, discriminator = cases.MODELS[name]()
+    return generator.to(device), discriminator.to(device)
+
+
+def make_row(name: str, model: str, batch_size: int, timing: Timing,
+             context: dict, settings: dict) -> dict:
+    """One measured configuration with every figure derived from it."""
+    rate = batch_size * timing.num_steps / timing.seconds
+    flops = context["flops"][model]["training_step"]
+    peak, reference_rate = context["peak_flops"], context.get("reference")
+    return {"name": name, "model": model, "batch_size": batch_size,
+            "images_per_second": rate, "seconds": timing.seconds,
+            "timed_steps": timing.num_steps,
+            "ms_per_step": 1000 * timing.seconds / timing.num_steps,
+            "peak_memory_mib": timing.peak_memory_mib,
+            "achieved_flops": rate * flops,
+            "flop_share": None if peak is None else rate * flops / peak,
+            "vs_reference": None if reference_rate is None
+            or model != "dcgan64" else rate / reference_rate,
+            "settings": settings}
+
+
+def reference_rows(images, device, budget, context) -> list[dict]:
+    """(a) the example's loop, then the same loop with data on device."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = reference.write_image_folder(images, folder)
+        loader = reference.image_folder_loader(root, batch_size=MAIN_BATCH)
+        batches = reference.loader_batches(loader)
+        timing = _time_reference(batches, device, budget)
+        batches.close()  # stops the DataLoader workers
+    context["reference"] = timing.num_steps * MAIN_BATCH / timing.seconds
+    rows = [make_row("(a) reference: pytorch/examples loop", "dcgan64",
+                     MAIN_BATCH, timing, context,
+                     {"data": "DataLoader, 2 workers, PIL transforms",
+                      "precision": "fp32", "host_sync": "every step"})]
+    on_device = reference.device_batches(images.to(device), MAIN_BATCH)
+    timing = _time_reference(on_device, device, budget)
+    rows.append(make_row("reference + data kept on the device", "dcgan64",
+                         MAIN_BATCH, timing, context,
+                         {"data": "one tensor on the device",
+                          "precision": "fp32", "host_sync": "every step"}))
+    return rows
+
+
+def _time_reference(batches, device, budget) -> Timing:
+    """Time the reference loop on fresh models."""
+    generator, discriminator = new_models("dcgan64", device)
+    loop = reference.ReferenceLoop(generator, discriminator, device)
+    return time_loop(loop, batches, device, warmup=budget.warmup,
+                     steps=budget.reference_steps)
+
+
+def ganlib_row(name, model, batch_size, switches, data, device, budget,
+               context) -> dict:
+    """Time ganlib.train with these switches; one row."""
+    settings = TrainSettings(batch_size=batch_size, device=str(device),
+                             **switches)
+    generator, discriminator = new_models(model, device)
+    timing = time_train(generator, discriminator, data, settings,
+                        warmup=budget.warmup, steps=budget.steps)
+    return make_row(name, model, batch_size, timing, context, switches)
+
+
+def run_benchmark(device: torch.device, budget: cases.Budget,
+                  log=print) -> dict:
+    """Measure (a) and (b), the ablation, the scaling and the quality."""
+    torch.backends.cudnn.benchmark = True  # as pytorch/examples sets it
+    name = device_name(device)
+    context = {"peak_flops": peak_flops(name) if device.type == "cuda"
+               else None,
+               "flops": {model: model_flops(model) for model in cases.MODELS}}
+    data = {model: load_data(model, budget.num_images)
+            for model in cases.MODELS}
+    rows = reference_rows(data["dcgan64"], device, budget, context)
+    log(f"(a) reference: {rows[0]['images_per_second']:,.0f} images/s")
+    fast = cases.fast_settings(device)
+    plans = [("ganlib plain (fp32, sync every step)", cases.PLAIN)]
+    plans += [(label, dict(cases.PLAIN, **switch))
+              for label, switch in cases.switches_for(device, budget)]
+    plans.append(("(b) ganlib fast path", fast))
+    for label, switches in plans:
+        rows.append(ganlib_row(label, "dcgan64", MAIN_BATCH, switches,
+                               data["dcgan64"], device, budget, context))
+        log(f"{label}: {rows[-1]['images_per_second']:,.0f} images/s")
+    for model in cases.MODELS:
+        for batch_size in scaling_batches(model, budget):
+            rows.append(ganlib_row("ganlib fast path", model, batch_size,
+                                   fast, data[model], device, budget,
+                                   context))
+            log(f"{model} batch {batch_size}: "
+                f"{rows[-1]['images_per_second']:,.0f} images/s")
+    checked = quality.check(device, budget, fast, log=log)
+    return report.summarize(name, device, budget, context, rows, checked)
+
+
+def scaling_batches(model: str, budget: cases.Budget) -> tuple[int, ...]:
+    """Batch sizes of ganlib alone (dcgan64 at 64 is in the ablation)."""
+    if model == "dcgan64":
+        return budget.scaling_batches
+    return (MAIN_BATCH,) + budget.scaling_batches
