@@ -1,0 +1,183 @@
+"""Graders for the training-loop chapter: one D step, one G step.
+
+Each check builds a small 2-D GAN, leaves stale gradients in the models
+(as the other player's step does in a real loop), runs the student's step
+and ganlib's reference on identical copies, and compares the weights.
+"""
+import copy
+
+import torch
+from torch import nn
+
+from ganlib.checks.core import expect_close, fail, passed, run_student
+from ganlib.data import ring_target
+from ganlib.losses import (bce_discriminator_loss,
+                           nonsaturating_generator_loss)
+from ganlib.models import MLPDiscriminator, MLPGenerator
+
+_D_HINT = ("fake = generator(z).detach(); loss = bce_discriminator_loss("
+           "discriminator(real), discriminator(fake)); optimizer.zero_grad()"
+           "; loss.backward(); optimizer.step(); return loss")
+_G_HINT = ("loss = nonsaturating_generator_loss(discriminator(generator(z)"
+           ")); optimizer.zero_grad(); loss.backward(); optimizer.step(); "
+           "return loss")
+
+
+def _game(seed: int, batch_size: int):
+    """Small G and D, a real batch and noise z, all from the seed."""
+    rng = torch.Generator().manual_seed(seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        generator = MLPGenerator(latent_dim=2, hidden_dim=16, num_layers=2)
+        discriminator = MLPDiscriminator(hidden_dim=16, num_layers=2)
+    real = ring_target().sample(batch_size, generator=rng)
+    z = torch.randn(batch_size, 2, generator=rng)
+    return generator, discriminator, real, z
+
+
+def _leave_stale_gradients(generator, discriminator, real, z) -> None:
+    """Fill both models' .grad as a previous step without cleanup would."""
+    bce_discriminator_loss(discriminator(real),
+                           discriminator(generator(z))).backward()
+
+
+def _weights(model: nn.Module) -> list[torch.Tensor]:
+    return [p.detach().clone() for p in model.parameters()]
+
+
+def _same(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
+    return all(torch.allclose(x, y, atol=1e-7, rtol=1e-5)
+               for x, y in zip(a, b))
+
+
+def _has_gradient(model: nn.Module) -> bool:
+    return any(p.grad is not None and p.grad.abs().sum() > 0
+               for p in model.parameters())
+
+
+def _sgd(model: nn.Module) -> torch.optim.Optimizer:
+    # Plain SGD: the update is lr * gradient, so stale gradients show up
+    # in the weights (Adam's first step only keeps the gradient's sign).
+    return torch.optim.SGD(model.parameters(), lr=0.05)
+
+
+def _reference_d_step(generator, discriminator, real, z, *, zero_grad):
+    """Weights of D after ganlib's D step (optionally without zero_grad)."""
+    optimizer = _sgd(discriminator)
+    fake = generator(z).detach()
+    loss = bce_discriminator_loss(discriminator(real), discriminator(fake))
+    if zero_grad:
+        optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.detach(), _weights(discriminator)
+
+
+def _reference_g_step(generator, discriminator, z, *, zero_grad):
+    """Weights of G after ganlib's G step (optionally without zero_grad)."""
+    optimizer = _sgd(generator)
+    loss = nonsaturating_generator_loss(discriminator(generator(z)))
+    if zero_grad:
+        optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.detach(), _weights(generator)
+
+
+def _copy(model: nn.Module) -> nn.Module:
+    """A deep copy that keeps .grad too (copy.deepcopy drops it)."""
+    twin = copy.deepcopy(model)
+    for original, copied in zip(model.parameters(), twin.parameters()):
+        if original.grad is not None:
+            copied.grad = original.grad.clone()
+    return twin
+
+
+def _copies(generator, discriminator):
+    return _copy(generator), _copy(discriminator)
+
+
+def _check_d_step_once(student_fn, seed: int, batch_size: int) -> None:
+    """Run one D step of the student's and compare with the reference."""
+    generator, discriminator, real, z = _game(seed, batch_size)
+    _leave_stale_gradients(generator, discriminator, real, z)
+    for p in generator.parameters():
+        p.grad = None  # the loop's G step would have cleared these
+    right = _reference_d_step(*_copies(generator, discriminator), real, z,
+                              zero_grad=True)
+    stale = _reference_d_step(*_copies(generator, discriminator), real, z,
+                              zero_grad=False)
+    g_before, d_before = _weights(generator), _weights(discriminator)
+    loss = run_student(student_fn, generator, discriminator,
+                       _sgd(discriminator), real, z,
+                       name="your discriminator step", hint=_D_HINT)
+    if not _same(_weights(generator), g_before):
+        raise fail("your D step changed the generator's weights: did you "
+                   "forget .detach()? Only the discriminator's optimizer "
+                   "may step here", _D_HINT)
+    if _has_gradient(generator):
+        raise fail("your D step sent gradients into the generator (its "
+                   ".grad is filled): did you forget .detach()?",
+                   "fake = generator(z).detach() stops D's loss from "
+                   "flowing back into G")
+    if _same(_weights(discriminator), d_before):
+        raise fail("your D step left the discriminator unchanged",
+                   "call optimizer.zero_grad() before loss.backward() "
+                   "and optimizer.step() after it")
+    if _same(_weights(discriminator), stale[1]):
+        raise fail("optimizer.zero_grad missing: gradients accumulated "
+                   "with those left by the last G step",
+                   "call optimizer.zero_grad() before loss.backward()")
+    if not _same(_weights(discriminator), right[1]):
+        raise fail("D's weights after your step differ from one step on "
+                   "the BCE discriminator loss", _D_HINT)
+    expect_close(loss, right[0], what="the loss you returned", hint=(
+        "return the loss computed before optimizer.step()"))
+
+
+def check_discriminator_step(student_fn, *, seed: int = 0) -> None:
+    """Grade f(generator, discriminator, optimizer, real, z) -> loss."""
+    for batch_size in (8, 32):
+        _check_d_step_once(student_fn, seed + batch_size, batch_size)
+    passed("your discriminator step updates D only, starts from clean "
+           "gradients and leaves G untouched.")
+
+
+def _check_g_step_once(student_fn, seed: int, batch_size: int) -> None:
+    """Run one G step of the student's and compare with the reference."""
+    generator, discriminator, real, z = _game(seed, batch_size)
+    _leave_stale_gradients(generator, discriminator, real, z)
+    right = _reference_g_step(*_copies(generator, discriminator), z,
+                              zero_grad=True)
+    stale = _reference_g_step(*_copies(generator, discriminator), z,
+                              zero_grad=False)
+    g_before, d_before = _weights(generator), _weights(discriminator)
+    loss = run_student(student_fn, generator, discriminator,
+                       _sgd(generator), z, name="your generator step",
+                       hint=_G_HINT)
+    if not _same(_weights(discriminator), d_before):
+        raise fail("the G step must not update D: it changed the "
+                   "discriminator's weights",
+                   "step only the optimizer you are given (G's)")
+    if _same(_weights(generator), g_before):
+        raise fail("your G step left the generator unchanged",
+                   "do not .detach() the fakes here: G learns through "
+                   "D's gradient; call loss.backward() and "
+                   "optimizer.step()")
+    if _same(_weights(generator), stale[1]):
+        raise fail("optimizer.zero_grad missing: gradients accumulated "
+                   "with those left by the last D step",
+                   "call optimizer.zero_grad() before loss.backward()")
+    if not _same(_weights(generator), right[1]):
+        raise fail("G's weights after your step differ from one step on "
+                   "the non-saturating generator loss", _G_HINT)
+    expect_close(loss, right[0], what="the loss you returned", hint=(
+        "return the loss computed before optimizer.step()"))
+
+
+def check_generator_step(student_fn, *, seed: int = 0) -> None:
+    """Grade f(generator, discriminator, optimizer, z) -> loss."""
+    for batch_size in (8, 32):
+        _check_g_step_once(student_fn, seed + batch_size, batch_size)
+    passed("your generator step updates G only, through D's judgement, "
+           "from clean gradients.")
