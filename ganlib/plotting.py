@@ -97,11 +97,12 @@ def probability_grid(discriminator: nn.Module, extent, *,
     return torch.sigmoid(logits).reshape(resolution, resolution).cpu()
 
 
-def draw_heat_map(axes, probabilities: Tensor, extent):
+def draw_heat_map(axes, probabilities: Tensor, extent, *,
+                  interpolation: str = "bilinear"):
     """Draw a D probability grid on axes; returns the image artist."""
     return axes.imshow(probabilities.numpy(), origin="lower", extent=extent,
                        cmap=HEAT_MAP, vmin=0.0, vmax=1.0,
-                       interpolation="bilinear", alpha=0.8)
+                       interpolation=interpolation, alpha=0.8)
 
 
 def draw_points(axes, points: Tensor, *, fake: bool, size: float = 6):
