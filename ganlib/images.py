@@ -4,6 +4,7 @@ Offline: ``digits`` (scikit-learn), ``flowers`` (drawn by ganlib.flowers),
 ``image_folder`` (your own pictures). Online: MNIST, Fashion-MNIST and
 CIFAR-10 through torchvision, downloaded on first use.
 """
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,15 +45,21 @@ def digits(*, image_size: int = 16) -> ImageData:
     strokes instead of blocky 2x2 squares, closer to what a convolutional
     generator draws. Works offline.
     """
-    from sklearn.datasets import load_digits
-    bunch = load_digits()
-    pixels = torch.as_tensor(bunch.images, dtype=torch.float32)[:, None]
+    pixels, labels = _sklearn_digits()
     images = scale_to_unit_range(pixels, 0.0, 16.0)
     if image_size != 8:  # a convex blend of pixels stays in [-1, 1]
         images = F.interpolate(images, size=(image_size, image_size),
                                mode="bilinear", align_corners=False)
-    labels = torch.as_tensor(bunch.target, dtype=torch.long)
-    return ImageData(images, labels, [str(d) for d in range(10)])
+    return ImageData(images, labels.clone(), [str(d) for d in range(10)])
+
+
+@functools.cache
+def _sklearn_digits() -> tuple[Tensor, Tensor]:
+    """The 8x8 digits (N, 1, 8, 8) with values 0..16, and labels (N,)."""
+    from sklearn.datasets import load_digits
+    bunch = load_digits()
+    pixels = torch.as_tensor(bunch.images, dtype=torch.float32)[:, None]
+    return pixels, torch.as_tensor(bunch.target, dtype=torch.long)
 
 
 def flowers(num_images: int = 6000, *, image_size: int = 32,

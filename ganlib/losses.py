@@ -16,7 +16,13 @@ from torch import Tensor
 
 def bce_discriminator_loss(real_logits: Tensor, fake_logits: Tensor, *,
                            real_label: float = 1.0) -> Tensor:
-    """-E[y log D(x)+(1-y)log(1-D(x))] - E[log(1-D(G(z)))]; y = real_label."""
+    """Binary cross-entropy of D on real and fake logits, (B, 1) -> ().
+
+    L_D = -E_x[y log D(x) + (1 - y) log(1 - D(x))] - E_z[log(1 - D(G(z)))]
+    with x a real sample, z noise, G(z) a fake, D = sigmoid(logit) the
+    probability of "real", y = real_label (1, or 0.9 for one-sided label
+    smoothing), E a mean over the batch. Logits of 0 give 2 log 2.
+    """
     # y = real_label (1.0, or e.g. 0.9 for one-sided label smoothing)
     targets = torch.full_like(real_logits, real_label)
     # -E[y log D(x) + (1 - y) log(1 - D(x))]: real images should score y
@@ -28,58 +34,91 @@ def bce_discriminator_loss(real_logits: Tensor, fake_logits: Tensor, *,
 
 
 def minimax_generator_loss(fake_logits: Tensor) -> Tensor:
-    """E[log(1 - D(G(z)))], to minimise (saturates when D(G(z)) -> 0)."""
+    """The original (saturating) generator loss, (B, 1) logits -> ().
+
+    L_G = E_z[log(1 - D(G(z)))], minimised by G; z noise, G(z) a fake,
+    D = sigmoid(logit). Its gradient vanishes when D(G(z)) -> 0, that is
+    exactly when D confidently rejects the fakes, early in training.
+    """
     # log(1 - sigmoid(l)) = -softplus(l)
     return (-F.softplus(fake_logits)).mean()
 
 
 def nonsaturating_generator_loss(fake_logits: Tensor) -> Tensor:
-    """-E[log D(G(z))]: strong gradient while D rejects the fakes."""
+    """The non-saturating generator loss, (B, 1) logits -> ().
+
+    L_G = -E_z[log D(G(z))]; z noise, G(z) a fake, D = sigmoid(logit).
+    Same fixed point as the minimax loss, but a strong gradient while D
+    rejects the fakes.
+    """
     # -log sigmoid(l) = softplus(-l)
     return F.softplus(-fake_logits).mean()
 
 
 def least_squares_discriminator_loss(real_scores: Tensor,
                                      fake_scores: Tensor) -> Tensor:
-    """LSGAN: 1/2 E[(f(x) - 1)^2] + 1/2 E[f(G(z))^2]."""
+    """Least-squares (LSGAN) D loss, (B, 1) scores -> ().
+
+    L_D = 1/2 E_x[(f(x) - 1)^2] + 1/2 E_z[f(G(z))^2]; f the raw score
+    (no sigmoid), x real, G(z) fake: reals are pushed to 1, fakes to 0.
+    """
     real_loss = 0.5 * ((real_scores - 1) ** 2).mean()  # 1/2 E[(f(x)-1)^2]
     fake_loss = 0.5 * (fake_scores ** 2).mean()  # 1/2 E[f(G(z))^2]
     return real_loss + fake_loss
 
 
 def least_squares_generator_loss(fake_scores: Tensor) -> Tensor:
-    """LSGAN: 1/2 E[(f(G(z)) - 1)^2]."""
+    """Least-squares (LSGAN) G loss, (B, 1) scores -> ().
+
+    L_G = 1/2 E_z[(f(G(z)) - 1)^2]; f the raw score of a fake G(z).
+    """
     return 0.5 * ((fake_scores - 1) ** 2).mean()  # 1/2 E[(f(G(z)) - 1)^2]
 
 
 def hinge_discriminator_loss(real_scores: Tensor,
                              fake_scores: Tensor) -> Tensor:
-    """E[max(0, 1 - f(x))] + E[max(0, 1 + f(G(z)))]."""
+    """Hinge D loss, (B, 1) scores -> ().
+
+    L_D = E_x[max(0, 1 - f(x))] + E_z[max(0, 1 + f(G(z)))]; f the raw
+    score, x real, G(z) fake: only scores inside the margin [-1, 1] (or on
+    the wrong side) are penalised.
+    """
     real_loss = F.relu(1 - real_scores).mean()  # E[max(0, 1 - f(x))]
     fake_loss = F.relu(1 + fake_scores).mean()  # E[max(0, 1 + f(G(z)))]
     return real_loss + fake_loss
 
 
 def hinge_generator_loss(fake_scores: Tensor) -> Tensor:
-    """-E[f(G(z))]."""
+    """Hinge G loss, (B, 1) scores -> (): L_G = -E_z[f(G(z))], f raw."""
     return -fake_scores.mean()
 
 
 def wasserstein_critic_loss(real_scores: Tensor,
                             fake_scores: Tensor) -> Tensor:
-    """E[f(G(z))] - E[f(x)]: minus the critic's Wasserstein-1 estimate."""
+    """WGAN critic loss, (B, 1) scores -> ().
+
+    L_f = E_z[f(G(z))] - E_x[f(x)]; f the critic's raw score, x real,
+    G(z) fake. Minus L_f estimates the Wasserstein-1 distance when f is
+    1-Lipschitz (kept so by the gradient penalty).
+    """
     return fake_scores.mean() - real_scores.mean()
 
 
 def wasserstein_generator_loss(fake_scores: Tensor) -> Tensor:
-    """-E[f(G(z))]."""
+    """WGAN G loss, (B, 1) scores -> (): L_G = -E_z[f(G(z))], f critic."""
     return -fake_scores.mean()
 
 
 def gradient_penalty(critic: Callable[[Tensor], Tensor], real: Tensor,
                      fake: Tensor, *,
                      generator: torch.Generator | None = None) -> Tensor:
-    """WGAN-GP: E[(||grad f(x_hat)||_2 - 1)^2], x_hat = e x + (1-e) G(z)."""
+    """WGAN-GP penalty, real and fake (B, ...) -> ().
+
+    P = E[(||grad_x f(x_hat)||_2 - 1)^2], x_hat = e x + (1 - e) G(z):
+    f the critic, x real, G(z) fake, e ~ U[0, 1] one per sample, ||.||_2
+    the Euclidean norm over all of a sample's values. Zero for a critic
+    with unit-norm gradient; x_hat is detached, so it trains f only.
+    """
     # e ~ U[0, 1], one per sample, broadcast over the other dimensions
     shape = (real.shape[0],) + (1,) * (real.ndim - 1)
     e = torch.rand(shape, generator=generator, device=real.device,
@@ -96,7 +135,12 @@ def gradient_penalty(critic: Callable[[Tensor], Tensor], real: Tensor,
 
 def r1_penalty(discriminator: Callable[[Tensor], Tensor],
                real: Tensor) -> Tensor:
-    """R1: E[||grad_x l(x)||^2] on real data (gamma/2 goes in the weight)."""
+    """R1 penalty on real data, (B, ...) -> ().
+
+    R1 = E_x[||grad_x l(x)||_2^2]; l the discriminator's logit, x real.
+    Mescheder et al. add gamma/2 R1 to the D loss: put gamma/2 in
+    Objective.r1_weight. A linear l(x) = w.x gives ||w||^2.
+    """
     x = real.detach().requires_grad_(True)
     # grad_x l(x), the slope of the logit at each real sample
     (grad,) = torch.autograd.grad(discriminator(x).sum(), x,

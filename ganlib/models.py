@@ -30,6 +30,14 @@ def dcgan_init_(module: nn.Module) -> None:
             nn.init.zeros_(layer.bias)
 
 
+def _check_noise(z: Tensor, latent_dim: int, name: str) -> None:
+    """Raise a clear ValueError unless z holds latent_dim values per row."""
+    if z.ndim < 2 or z[0].numel() != latent_dim:
+        raise ValueError(f"{name} expects noise of shape (batch, "
+                         f"{latent_dim}), got {tuple(z.shape)}. Sample it "
+                         f"with sample_noise(batch_size, {latent_dim}).")
+
+
 def _raw_weight(layer: nn.Module) -> Tensor:
     """The stored weight, also under a spectral-norm parametrization."""
     if parametrize.is_parametrized(layer, "weight"):
@@ -54,6 +62,7 @@ class MLPGenerator(nn.Module):
 
     def forward(self, z: Tensor) -> Tensor:
         """(B, latent_dim) -> (B, data_dim)."""
+        _check_noise(z, self.latent_dim, "MLPGenerator")
         return self.net(z)
 
 
@@ -118,6 +127,7 @@ class DCGANGenerator(nn.Module):
 
     def forward(self, z: Tensor) -> Tensor:
         """(B, latent_dim) -> (B, C, H, W) in [-1, 1]."""
+        _check_noise(z, self.latent_dim, "DCGANGenerator")
         return self.net(z.reshape(z.shape[0], self.latent_dim, 1, 1))
 
 

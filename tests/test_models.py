@@ -153,3 +153,11 @@ def test_mlp_shapes_and_parameter_count():
 def test_mlp_discriminator_rejects_wrong_shape():
     with pytest.raises(ValueError, match=r"\(batch, 2\)"):
         MLPDiscriminator()(torch.randn(5, 3))
+
+
+def test_generators_reject_wrong_noise_size_clearly():
+    with pytest.raises(ValueError, match=r"\(batch, 10\).*sample_noise"):
+        DCGANGenerator(latent_dim=10, image_size=16, width=8)(
+            torch.randn(2, 7))
+    with pytest.raises(ValueError, match=r"\(batch, 2\)"):
+        MLPGenerator()(torch.randn(2, 3))
