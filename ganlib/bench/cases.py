@@ -29,6 +29,7 @@ SWITCHES = (
 class Budget:
     """How long to measure; one per mode and device kind."""
     name: str
+    batch_size: int  # (a) vs (b) and the ablation: 64 as in the example
     warmup: int  # untimed steps first (compile, cuDNN autotuning)
     steps: int  # timed steps of ganlib's loop
     reference_steps: int  # timed steps of the reference loop
@@ -41,14 +42,15 @@ class Budget:
 
 
 BUDGETS = {
-    ("quick", "cpu"): Budget("quick-cpu", 1, 1, 2, 128, (128,), False,
+    # --quick tests the code, not the speed: small batches, 1 timed step.
+    ("quick", "cpu"): Budget("quick-cpu", 8, 1, 1, 2, 64, (16,), False,
                              0, 32, 256),
-    ("quick", "cuda"): Budget("quick-cuda", 3, 5, 5, 256, (256,), True,
-                              0, 64, 256),
-    ("full", "cpu"): Budget("full-cpu", 2, 4, 4, 512, (256, 1024), True,
-                            150, 32, 1000),
-    ("full", "cuda"): Budget("full-cuda", 20, 200, 100, 2048, (256, 1024),
-                             True, 2000, 64, 2000),
+    ("quick", "cuda"): Budget("quick-cuda", 64, 3, 5, 5, 256, (256,),
+                              True, 0, 64, 256),
+    ("full", "cpu"): Budget("full-cpu", 64, 2, 4, 4, 512, (256, 1024),
+                            True, 150, 32, 1000),
+    ("full", "cuda"): Budget("full-cuda", 64, 20, 200, 100, 2048,
+                             (256, 1024), True, 2000, 64, 2000),
 }
 
 

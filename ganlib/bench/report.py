@@ -13,12 +13,12 @@ def device_slug(device_name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", device_name.lower()).strip("-")
 
 
-def _cell(value, digits: int = 0) -> str:
+def _cell(value: float | None, digits: int = 0) -> str:
     """A number for the table, or 'n/a' where there is none (CPU)."""
     if value is None:
         return "n/a"
-    if isinstance(value, str):
-        return value
+    if abs(value) < 100:  # slow CPU rates: keep a decimal
+        digits = max(digits, 1)
     return f"{value:,.{digits}f}"
 
 
@@ -55,7 +55,8 @@ def markdown(result: dict) -> str:
     lines = [f"Device: **{result['device']}**; torch {result['torch']}; "
              f"{result['threads']} CPU threads; budget "
              f"`{result['budget']['name']}`.", "",
-             f"ganlib (b) / reference (a) at batch 64: "
+             f"ganlib (b) / reference (a) at batch "
+             f"{result['budget']['batch_size']}: "
              f"**{result['ratio']:.2f}x**.", "",
              "| " + " | ".join(COLUMNS) + " |",
              "|" + "---|" * len(COLUMNS)]
@@ -77,7 +78,10 @@ def write_results(result: dict, folder: Path, *, suffix: str = "") -> Path:
 
 
 def goals(name: str, ratio: float, rows: list[dict]) -> dict:
-    """The issue's two goals (stated for one H100) against these figures."""
+    """The issue's two goals (stated for one H100) against these figures.
+
+    The ratio is at the budget's batch size (64 except in --quick).
+    """
     big = [row["flop_share"] for row in rows
            if row["model"] == "dcgan64" and row["batch_size"] == 1024]
     share = big[0] if big else None

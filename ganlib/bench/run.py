@@ -11,8 +11,6 @@ from ganlib.bench.flops import forward_flops, peak_flops, step_flops
 from ganlib.bench.timing import Timing, time_loop, time_train
 from ganlib.train import TrainSettings
 
-MAIN_BATCH = 64  # pytorch/examples' --batchSize
-
 
 def device_name(device: torch.device) -> str:
     """The GPU's name, or the CPU's architecture and core count."""
@@ -72,21 +70,22 @@ def make_row(name: str, model: str, batch_size: int, timing: Timing,
 
 def reference_rows(images, device, budget, context) -> list[dict]:
     """(a) the example's loop, then the same loop with data on device."""
+    batch_size = budget.batch_size
     with tempfile.TemporaryDirectory() as folder:
         root = reference.write_image_folder(images, folder)
-        loader = reference.image_folder_loader(root, batch_size=MAIN_BATCH)
+        loader = reference.image_folder_loader(root, batch_size=batch_size)
         batches = reference.loader_batches(loader)
         timing = _time_reference(batches, device, budget)
         batches.close()  # stops the DataLoader workers
-    context["reference"] = timing.num_steps * MAIN_BATCH / timing.seconds
+    context["reference"] = timing.num_steps * batch_size / timing.seconds
     rows = [make_row("(a) reference: pytorch/examples loop", "dcgan64",
-                     MAIN_BATCH, timing, context,
+                     batch_size, timing, context,
                      {"data": "DataLoader, 2 workers, PIL transforms",
                       "precision": "fp32", "host_sync": "every step"})]
-    on_device = reference.device_batches(images.to(device), MAIN_BATCH)
+    on_device = reference.device_batches(images.to(device), batch_size)
     timing = _time_reference(on_device, device, budget)
     rows.append(make_row("reference + data kept on the device", "dcgan64",
-                         MAIN_BATCH, timing, context,
+                         batch_size, timing, context,
                          {"data": "one tensor on the device",
                           "precision": "fp32", "host_sync": "every step"}))
     return rows
@@ -111,40 +110,45 @@ def ganlib_row(name, model, batch_size, switches, data, device, budget,
     return make_row(name, model, batch_size, timing, context, switches)
 
 
+def ablation_plan(device, budget) -> list[tuple[str, dict]]:
+    """Plain ganlib, each switch alone over it, then all of them: (b)."""
+    plan = [("ganlib plain (fp32, sync every step)", cases.PLAIN)]
+    plan += [(label, dict(cases.PLAIN, **switch))
+             for label, switch in cases.switches_for(device, budget)]
+    return plan + [("(b) ganlib fast path", cases.fast_settings(device))]
+
+
+def scaling_plan(budget) -> list[tuple[str, int]]:
+    """(model, batch size) of ganlib alone; dcgan64 at 64 is done above."""
+    plan = [("dcgan64", size) for size in budget.scaling_batches]
+    for model in ("dcgan28", "mlp2d"):
+        plan += [(model, size)
+                 for size in (budget.batch_size, *budget.scaling_batches)]
+    return plan
+
+
 def run_benchmark(device: torch.device, budget: cases.Budget,
                   log=print) -> dict:
     """Measure (a) and (b), the ablation, the scaling and the quality."""
     torch.backends.cudnn.benchmark = True  # as pytorch/examples sets it
     name = device_name(device)
-    context = {"peak_flops": peak_flops(name) if device.type == "cuda"
-               else None,
+    peak = peak_flops(name) if device.type == "cuda" else None
+    context = {"peak_flops": peak,
                "flops": {model: model_flops(model) for model in cases.MODELS}}
     data = {model: load_data(model, budget.num_images)
             for model in cases.MODELS}
     rows = reference_rows(data["dcgan64"], device, budget, context)
-    log(f"(a) reference: {rows[0]['images_per_second']:,.0f} images/s")
+    for row in rows:
+        log(f"{row['name']}: {row['images_per_second']:,.1f} images/s")
     fast = cases.fast_settings(device)
-    plans = [("ganlib plain (fp32, sync every step)", cases.PLAIN)]
-    plans += [(label, dict(cases.PLAIN, **switch))
-              for label, switch in cases.switches_for(device, budget)]
-    plans.append(("(b) ganlib fast path", fast))
-    for label, switches in plans:
-        rows.append(ganlib_row(label, "dcgan64", MAIN_BATCH, switches,
+    for label, switches in ablation_plan(device, budget):
+        rows.append(ganlib_row(label, "dcgan64", budget.batch_size, switches,
                                data["dcgan64"], device, budget, context))
-        log(f"{label}: {rows[-1]['images_per_second']:,.0f} images/s")
-    for model in cases.MODELS:
-        for batch_size in scaling_batches(model, budget):
-            rows.append(ganlib_row("ganlib fast path", model, batch_size,
-                                   fast, data[model], device, budget,
-                                   context))
-            log(f"{model} batch {batch_size}: "
-                f"{rows[-1]['images_per_second']:,.0f} images/s")
+        log(f"{label}: {rows[-1]['images_per_second']:,.1f} images/s")
+    for model, batch_size in scaling_plan(budget):
+        rows.append(ganlib_row("ganlib fast path", model, batch_size, fast,
+                               data[model], device, budget, context))
+        log(f"{model}, batch {batch_size}: "
+            f"{rows[-1]['images_per_second']:,.1f} samples/s")
     checked = quality.check(device, budget, fast, log=log)
     return report.summarize(name, device, budget, context, rows, checked)
-
-
-def scaling_batches(model: str, budget: cases.Budget) -> tuple[int, ...]:
-    """Batch sizes of ganlib alone (dcgan64 at 64 is in the ablation)."""
-    if model == "dcgan64":
-        return budget.scaling_batches
-    return (MAIN_BATCH,) + budget.scaling_batches

@@ -64,6 +64,10 @@ def time_train(generator: nn.Module, discriminator: nn.Module, data: Tensor,
 
     from ganlib.train import train
 
+    if warmup < 1 or steps < 1:
+        raise ValueError(f"time_train needs warmup >= 1 and steps >= 1 "
+                         f"(the marks sit in on_step), got {warmup}, "
+                         f"{steps}.")
     settings = replace(settings, num_steps=warmup + steps + 1)
     device = torch.device(settings.device)
     marks = {}
