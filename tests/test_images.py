@@ -1,4 +1,5 @@
 import math
+import socket
 import struct
 
 import numpy as np
@@ -103,7 +104,12 @@ def test_rendered_petals_and_gaps_are_where_the_outline_says():
                                    rtol=0)
 
 
-def test_torchvision_offline_raises_clear_error(tmp_path):
+def test_torchvision_offline_raises_clear_error(tmp_path, monkeypatch):
+    def no_network(*args, **kwargs):
+        raise socket.gaierror(-2, "Name or service not known")
+
+    # offline for sure, even on a machine that has a network
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
     for loader in (mnist, fashion_mnist, cifar10):
         with pytest.raises(DatasetUnavailableError, match="digits"):
             loader(tmp_path, download=True)

@@ -202,3 +202,17 @@ def test_every_loss_returns_a_scalar():
             assert fn(real, fake).shape == ()
         elif name.endswith("_generator_loss"):
             assert fn(fake).shape == ()
+
+
+@pytest.mark.parametrize("spectral_norm", [False, True])
+def test_penalties_backpropagate_through_a_dcgan_critic(spectral_norm):
+    from ganlib.models import DCGANDiscriminator
+    critic = DCGANDiscriminator(channels=1, image_size=16, width=4,
+                                batch_norm=False,
+                                spectral_norm=spectral_norm)
+    real, fake = torch.rand(4, 1, 16, 16), torch.rand(4, 1, 16, 16)
+    penalty = gradient_penalty(critic, real, fake) + r1_penalty(critic, real)
+    penalty.backward()
+    grads = [p.grad for p in critic.parameters()]
+    assert all(g is not None and torch.isfinite(g).all() for g in grads)
+    assert sum(g.abs().sum() for g in grads) > 0
