@@ -3,6 +3,10 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+HTML := _build/html
+# MathJax is served from the build (offline math); see _config.yml.
+MATHJAX := _build/mathjax_extra/_static/mathjax/tex-svg.js
+FIGURES := book/images/five_steps.png
 
 $(INSTALLED): requirements.txt pyproject.toml
 	python3 -m venv $(VENV)
@@ -10,5 +14,54 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
-.PHONY: venv
+.PHONY: venv book test unit-tests site-test nbval notebooks bench clean
 venv: $(INSTALLED)
+
+$(MATHJAX): $(INSTALLED)
+	$(PY) -m scripts.copy_mathjax $@
+
+book/images/five_steps.png: scripts/five_steps_figure.py $(INSTALLED)
+	$(PY) -m scripts.five_steps_figure $@
+
+# The website, from stored outputs (no execution, no download).
+# -W -n: any warning or broken reference fails; --all: every page is
+# re-read, so a warning is never hidden by an earlier build's cache.
+book: $(INSTALLED) $(MATHJAX) $(FIGURES)
+	$(PY) -m scripts.hygiene
+	$(VENV)/bin/jb build . -W -n --all
+
+# Every test: ganlib's and the notebooks' metadata, the built site in
+# Chromium, then every notebook re-executed at the quick budget (nbval).
+# pytest exit code 5 (nothing collected) fails like any other error.
+test: unit-tests site-test nbval
+
+unit-tests: $(INSTALLED)
+	$(PY) -m pytest -q tests --ignore=tests/test_site.py
+
+site-test: book
+	$(PY) -m pytest -q tests/test_site.py
+
+nbval: $(INSTALLED)
+	GANLIB_QUICK=1 $(PY) -m pytest -q --nbval-lax --nbval-current-env \
+		--nbval-cell-timeout=600 book
+
+# Re-execute every chapter at the FULL budget and store its outputs.
+notebooks: $(INSTALLED)
+	$(PY) -m scripts.execute_notebooks
+
+bench: $(INSTALLED)
+	$(PY) -m ganlib.bench
+
+clean:
+	rm -rf _build .pytest_cache
+
+# ---------------------------------------------------------------------
+# Student edition (`make student`): written by the student-edition
+# helper; keep its rules in this section.
+# ---------------------------------------------------------------------
+# Solutions become nbgrader stubs, dropdowns and hidden tests go; the
+# notebooks land in _build/student/book, the website in
+# _build/student/_build/html.
+.PHONY: student
+student: $(INSTALLED) $(FIGURES)
+	$(PY) -m scripts.student_book

@@ -1,0 +1,1 @@
+"""Build and maintenance scripts for the book (run them from the repo root)."""

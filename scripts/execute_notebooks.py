@@ -1,0 +1,53 @@
+"""Re-execute chapter notebooks in place at the FULL budget (make notebooks).
+
+Usage: python -m scripts.execute_notebooks [book/NAME.ipynb ...]
+(no arguments: every notebook in book/). Outputs are stored for the
+website; timing metadata and widget state are left out so that a re-run
+changes only what the cells really print.
+"""
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from scripts.book_files import notebooks
+from scripts.colab_cell import expected_source, sync
+
+
+def strip_churn(notebook) -> None:
+    """Drop metadata that changes on every run (timings, widget state)."""
+    notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+
+
+def execute(path: Path) -> None:
+    """Run one notebook top to bottom in its folder and write it back."""
+    notebook = nbformat.read(path, as_version=4)
+    sync(notebook, expected_source())
+    client = NotebookClient(
+        notebook, kernel_name="python3", timeout=None,
+        record_timing=False, store_widget_state=False,
+        resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    notebook.metadata["kernelspec"] = {
+        "name": "python3", "display_name": "Python 3", "language": "python"}
+    strip_churn(notebook)
+    nbformat.write(notebook, path)
+
+
+def main(arguments: list[str]) -> int:
+    os.environ.pop("GANLIB_QUICK", None)  # the website shows full runs
+    paths = [Path(a) for a in arguments] or notebooks()
+    for path in paths:
+        start = time.perf_counter()
+        execute(path)
+        print(f"{path}: {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,100 @@
+"""Notebook hygiene: stored outputs clean, metadata stable, Colab cell."""
+import nbformat
+import pytest
+
+from scripts import hygiene
+from scripts.book_files import ROOT, notebooks, toc_files
+from scripts.colab_cell import expected_source, first_code_cell, sync
+
+NOTEBOOKS = notebooks()
+
+
+def test_every_page_in_the_toc_exists():
+    missing = [name for name in toc_files()
+               if not any((ROOT / name).with_suffix(suffix).exists()
+                          for suffix in (".md", ".ipynb"))]
+    assert not missing, f"_toc.yml names pages that do not exist: {missing}"
+
+
+def test_every_notebook_is_in_the_toc():
+    listed = set(toc_files())
+    absent = [p.name for p in NOTEBOOKS
+              if str(p.relative_to(ROOT).with_suffix("")) not in listed]
+    assert not absent, f"add these notebooks to _toc.yml: {absent}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_clean(path):
+    problems = hygiene.problems(path)
+    assert not problems, "\n".join(problems)
+
+
+def test_colab_cell_names_the_repository_in_config():
+    source = expected_source("https://example.org/someone/fork")
+    assert "ganlib @ git+https://example.org/someone/fork" in source
+    assert source.splitlines()[0].startswith("# In Colab only")
+
+
+def test_sync_replaces_a_stale_colab_cell_and_keeps_the_rest():
+    stale = expected_source("https://example.org/old/url")
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# A chapter"),
+        nbformat.v4.new_code_cell(stale),
+        nbformat.v4.new_code_cell("import torch")])
+    assert sync(notebook, expected_source())
+    assert first_code_cell(notebook).source == expected_source()
+    assert [c.source for c in notebook.cells[2:]] == ["import torch"]
+    assert not sync(notebook, expected_source())  # now in sync
+
+
+def test_sync_inserts_the_colab_cell_when_missing():
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import torch")])
+    assert sync(notebook, expected_source())
+    assert [c.source for c in notebook.cells] == [
+        expected_source(), "import torch"]
+
+
+def executed_notebook(*sources, outputs=()):
+    """A notebook whose code cells ran in order, with given outputs."""
+    cells = [nbformat.v4.new_code_cell(s, execution_count=i)
+             for i, s in enumerate((expected_source(),) + sources, 1)]
+    cells[-1].outputs = list(outputs)
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3"}
+    return notebook
+
+
+def all_problems(notebook):
+    return [p for check in hygiene.CHECKS for p in check(notebook)]
+
+
+def test_a_clean_notebook_has_no_problems():
+    assert all_problems(executed_notebook("x = 1")) == []
+
+
+def test_a_stored_error_output_is_a_problem():
+    error = nbformat.v4.new_output(
+        "error", ename="ValueError", evalue="bad", traceback=[])
+    problems = all_problems(executed_notebook("raise ValueError", outputs=[
+        error]))
+    assert any("stored error ValueError: bad" in p for p in problems)
+
+
+def test_timing_metadata_and_widget_state_are_problems():
+    notebook = executed_notebook("x = 1")
+    notebook.cells[1].metadata["execution"] = {"iopub.status.idle": "x"}
+    notebook.metadata["widgets"] = {"state": {}}
+    assert len(hygiene.churning_metadata(notebook)) == 2
+
+
+def test_cells_run_out_of_order_are_a_problem():
+    notebook = executed_notebook("x = 1", "y = 2")
+    notebook.cells[2].execution_count = 1
+    assert hygiene.unexecuted_cells(notebook)
+
+
+def test_another_kernel_is_a_problem():
+    notebook = executed_notebook("x = 1")
+    notebook.metadata["kernelspec"] = {"name": "conda-env-gan"}
+    assert hygiene.kernel(notebook)
