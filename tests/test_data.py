@@ -106,3 +106,15 @@ def test_random_batch_rejects_bad_input_clearly():
     on_meta = torch.zeros(10, 2, device="meta")  # stands in for a GPU
     with pytest.raises(ValueError, match="torch.Generator\\(device="):
         random_batch(on_meta, 4, generator=seeded())
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+def test_targets_and_batches_stay_on_the_gpu():
+    generator = torch.Generator(device="cuda").manual_seed(0)
+    target = ring_target().to("cuda")
+    data = target.sample(1000, generator=generator)
+    assert data.device.type == "cuda"
+    batch = random_batch(data, 64, generator=generator)
+    assert batch.device.type == "cuda"
+    assert two_moons(10, generator=generator).device.type == "cuda"
+    assert spiral(10, generator=generator).device.type == "cuda"

@@ -99,3 +99,11 @@ def test_truncated_noise_is_seeded_and_checks_threshold():
     assert torch.equal(a, b)
     with pytest.raises(ValueError, match="threshold"):
         truncated_noise(8, 4, threshold=0.0)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+def test_noise_follows_the_generator_device():
+    generator = torch.Generator(device="cuda").manual_seed(0)
+    assert sample_noise(2, 3, generator=generator).device.type == "cuda"
+    z = truncated_noise(64, 8, threshold=0.5, generator=generator)
+    assert z.device.type == "cuda" and z.abs().max() <= 0.5
