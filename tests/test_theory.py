@@ -99,6 +99,19 @@ def test_kl_of_two_gaussians_matches_closed_form():
         pytest.approx(closed, abs=1e-8)
 
 
+def test_half_overlapping_boxes_match_the_hand_computed_answer():
+    x = torch.linspace(0.0, 3.0, 30001, dtype=torch.float64)
+    p_data = 0.5 * ((x >= 0) & (x <= 2)).double()  # uniform on [0, 2]
+    p_g = 0.5 * ((x >= 1) & (x <= 3)).double()  # uniform on [1, 3]
+    d_star = theory.optimal_discriminator(p_data, p_g)
+    assert (d_star[x < 1] == 1).all() and (d_star[x > 2] == 0).all()
+    assert (d_star[(x > 1) & (x < 2)] == 0.5).all()
+    assert theory.jensen_shannon(p_data, p_g, x) == pytest.approx(
+        0.5 * math.log(2), abs=1e-4)
+    assert theory.optimal_value(p_data, p_g, x) == pytest.approx(
+        -math.log(2), abs=1e-4)
+
+
 def test_grid_must_be_increasing():
     with pytest.raises(ValueError, match="increasing"):
         theory.jensen_shannon(torch.ones(3), torch.ones(3),
