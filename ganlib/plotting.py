@@ -17,16 +17,24 @@ FAKE_COLOR = "tab:orange"
 HEAT_MAP = "RdBu"  # red: D says fake (0), blue: D says real (1)
 
 
-def new_figure(width: float = 4.0, height: float = 4.0) -> Figure:
-    """A Figure of fixed size (inches) and dpi, outside pyplot."""
-    return Figure(figsize=(width, height), dpi=DPI, layout="constrained")
-
-
 def figure_png(figure: Figure) -> bytes:
     """The PNG bytes of a figure (at its own dpi)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=figure.dpi)
     return buffer.getvalue()
+
+
+class NotebookFigure(Figure):
+    """A Figure that shows itself as a PNG in Jupyter, even without pyplot."""
+
+    def _repr_png_(self) -> bytes:
+        return figure_png(self)
+
+
+def new_figure(width: float = 4.0, height: float = 4.0) -> Figure:
+    """A Figure of fixed size (inches) and dpi, outside pyplot."""
+    return NotebookFigure(figsize=(width, height), dpi=DPI,
+                          layout="constrained")
 
 
 def to_unit_range(images: Tensor) -> Tensor:

@@ -153,3 +153,9 @@ def test_samples_over_time_shows_points_and_images():
 def test_samples_over_time_needs_samples():
     with pytest.raises(ValueError, match="no samples"):
         plot_samples_over_time(History())
+
+
+def test_figures_show_themselves_as_png_without_pyplot():
+    figure = plot_losses(small_history())
+    assert figure.canvas.manager is None  # not kept by pyplot: shown once
+    assert figure._repr_png_() == figure_png(figure)
