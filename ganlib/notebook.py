@@ -38,8 +38,10 @@ class Source:
 
 
 def _origin(obj) -> str:
-    """Path of the file defining obj, from the package folder on."""
-    path = Path(inspect.getsourcefile(obj)).resolve()
+    """Where obj is defined: "ganlib/losses.py", or "this notebook"."""
+    if getattr(obj, "__module__", None) == "__main__":
+        return "this notebook"
+    path = Path(inspect.getsourcefile(obj) or "unknown file").resolve()
     package_root = Path(__file__).resolve().parent.parent
     if path.is_relative_to(package_root):
         return path.relative_to(package_root).as_posix()

@@ -108,3 +108,12 @@ def test_samples_animation_plays_image_grids_and_points():
 def test_samples_animation_needs_samples():
     with pytest.raises(ValueError, match="history has no samples"):
         animate_samples(History())
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_recorder_records_models_on_cuda():
+    generator, discriminator = (model.cuda() for model in tiny_models())
+    recorder = small_recorder()
+    recorder.record(0, generator, discriminator)
+    assert recorder.frames[0].fake.device.type == "cpu"
+    assert count_frames(animate_training_2d(recorder, dpi=32).data) == 1

@@ -1,4 +1,5 @@
 import inspect
+import linecache
 
 import pytest
 
@@ -22,6 +23,17 @@ def test_show_source_html_is_highlighted_and_names_the_file():
 
 def test_show_source_of_a_module():
     assert "def show_source" in repr(show_source(notebook))
+
+
+def test_show_source_of_a_notebook_function():
+    namespace = {"__name__": "__main__"}
+    code = "def answer(x):\n    return 2 * x\n"
+    filename = "/tmp/ipykernel_0/cell.py"  # how IPython names cells
+    linecache.cache[filename] = (len(code), None, code.splitlines(True),
+                                 filename)
+    exec(compile(code, filename, "exec"), namespace)
+    assert repr(show_source(namespace["answer"])) == (
+        "# this notebook\n" + code)
 
 
 def test_show_source_rejects_objects_without_source():

@@ -110,3 +110,17 @@ def test_explorer_shows_images_and_limits_the_sliders():
     assert explorer.z().shape == (8,)
     assert generator.training  # drawn in eval mode, then restored
     assert bytes(explorer.image.value).startswith(b"\x89PNG")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_trainer_and_explorer_run_on_cuda():
+    generator, discriminator = (model.cuda() for model in tiny_models())
+    data = torch.randn(100, 2, device="cuda")
+    trainer = step_trainer(generator, discriminator, data, resolution=8,
+                           settings=TrainSettings(batch_size=8))
+    trainer.d_button.click()
+    trainer.g_button.click()
+    assert (trainer.num_d_steps, trainer.num_g_steps) == (1, 1)
+    explorer = latent_explorer(generator, real=data)
+    explorer.t_slider.value = 0.5
+    assert explorer.walk([0.5]).device.type == "cuda"
