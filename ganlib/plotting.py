@@ -202,7 +202,8 @@ def plot_samples_over_time(history, *, num_columns: int = 6,
                      xticks=[], yticks=[])
         else:  # (N, C, H, W) images
             nrow = max(1, round(num_images ** 0.5))
-            axes.imshow(image_grid(samples[:num_images], nrow=nrow).numpy())
+            grid = image_grid(samples[:num_images], nrow=nrow)
+            axes.imshow(grid.numpy(), interpolation="nearest")
             axes.set_axis_off()
         axes.set_title(f"step {step}", fontsize="small")
     return figure
