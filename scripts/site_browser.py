@@ -1,14 +1,21 @@
-"""Headless Chromium and a local web server for tests/test_site.py."""
+"""Headless Chromium and a local web server for tests/test_site.py.
+
+The server serves the built site plus a probe page. The probe loads one
+site page in a full-window iframe, waits until MathJax (and, on the
+search page, the search) has finished, then posts what it found (math,
+images, visible text) back to the server. An image that the server
+holds until then keeps the probe page from finishing loading, so that
+Chromium's --dump-dom and --screenshot wait for the result in real time.
+"""
 import functools
-import html
 import json
-import re
 import shutil
 import subprocess
 import tempfile
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
 
 INSTALL_HINT = ("Chromium is needed for the site test. Install it with: "
                 "apt-get update && apt-get install -y chromium")
@@ -16,43 +23,14 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
          "--disable-dev-shm-usage", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run",
          "--hide-scrollbars", "--window-size=1280,1400"]
-PROBE_PATH = "/__probe__.html"
-# Loads a page in a same-origin iframe that fills the window (so a
-# screenshot shows the page), waits for MathJax, then writes what the
-# test needs (math, images, visible text) into a hidden <pre id=result>.
+WAIT_SECONDS = 60  # the longest a probe may take for one page
+PROBE_SCRIPT = (Path(__file__).with_name("site_probe.js")).read_text()
 PROBE_PAGE = """<!DOCTYPE html><html><body style="margin:0">
-<pre id="result" style="display:none">pending</pre>
+<img src="/__hold__" style="display:none" alt="">
 <iframe id="page" src="%s" style="border:0;width:100vw;height:100vh">
-</iframe><script>
-const frame = document.getElementById("page");
-async function imageLoads(img) {
-  const copy = new Image();
-  copy.src = img.currentSrc || img.src;
-  try { await copy.decode(); return copy.naturalWidth > 0; }
-  catch (error) { return false; }
-}
-async function probe() {
-  const win = frame.contentWindow, doc = frame.contentDocument;
-  if (win.MathJax && win.MathJax.startup && win.MathJax.startup.promise) {
-    await win.MathJax.startup.promise;
-  }
-  const math = [...doc.querySelectorAll(".math")];
-  const broken = [];
-  for (const img of doc.images) {
-    if (!(await imageLoads(img))) broken.push(img.getAttribute("src"));
-  }
-  const body = doc.body.cloneNode(true);
-  body.querySelectorAll("pre, code, script, style, textarea, mjx-container")
-      .forEach(node => node.remove());
-  document.getElementById("result").textContent = JSON.stringify({
-    math: math.length,
-    untypeset: math.filter(n => !n.querySelector("mjx-container"))
-                   .map(n => n.textContent.slice(0, 80)),
-    broken_images: broken, images: doc.images.length,
-    text: body.textContent});
-}
-frame.addEventListener("load", () => setTimeout(probe, 500));
-</script></body></html>"""
+</iframe><script>%s</script></body></html>"""
+PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff2c0000000001"
+                      "0001000002024401003b")  # a 1x1 GIF
 
 
 def chromium() -> str | None:
@@ -62,19 +40,33 @@ def chromium() -> str | None:
 
 
 class Handler(SimpleHTTPRequestHandler):
-    """Serves the built site, plus the probe page, without logging."""
+    """The built site, plus /__probe__, /__hold__ and /__result__."""
 
     def do_GET(self):
-        if self.path.startswith(PROBE_PATH):
-            target = self.path.split("?page=", 1)[1]
-            body = (PROBE_PAGE % html.escape(target, quote=True)).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
-        super().do_GET()
+        parts = urlsplit(self.path)
+        if parts.path == "/__probe__":
+            page = parse_qs(parts.query)["page"][0]
+            self.reply(PROBE_PAGE % (quote(page, safe="/?=&"),
+                                     PROBE_SCRIPT), "text/html")
+        elif parts.path == "/__hold__":
+            self.server.result_ready.wait(WAIT_SECONDS)
+            self.reply(PIXEL, "image/gif")
+        else:
+            super().do_GET()
+
+    def do_POST(self):
+        length = int(self.headers["Content-Length"])
+        self.server.result = json.loads(self.rfile.read(length))
+        self.server.result_ready.set()
+        self.reply(b"", "text/plain")
+
+    def reply(self, body, content_type: str) -> None:
+        body = body.encode() if isinstance(body, str) else body
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, *args):
         pass
@@ -84,6 +76,7 @@ def serve(directory: Path) -> ThreadingHTTPServer:
     """Start a web server for directory on a free local port."""
     handler = functools.partial(Handler, directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.result_ready = threading.Event()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
@@ -93,27 +86,23 @@ def run_chromium(executable: str, *arguments: str) -> str:
     with tempfile.TemporaryDirectory() as profile:
         result = subprocess.run(
             [executable, *FLAGS, f"--user-data-dir={profile}", *arguments],
-            capture_output=True, text=True, timeout=120)
+            capture_output=True, text=True, timeout=WAIT_SECONDS + 60)
     return result.stdout
 
 
-def dump_dom(executable: str, url: str) -> str:
-    """The page's DOM after its scripts ran (virtual time, 20 s)."""
-    return run_chromium(executable, "--virtual-time-budget=20000",
-                        "--dump-dom", url)
-
-
-def probe(executable: str, base_url: str, page: str,
+def probe(executable: str, server: ThreadingHTTPServer, page: str,
           screenshot: Path) -> dict:
-    """Load page (a path under the site) in the probe; its findings.
+    """What the probe found on page (a URL path under the site).
 
     Also saves a PNG of the top of the page to screenshot.
     """
     screenshot.parent.mkdir(parents=True, exist_ok=True)
-    dom = run_chromium(executable, "--virtual-time-budget=20000",
-                       f"--screenshot={screenshot}", "--dump-dom",
-                       f"{base_url}{PROBE_PATH}?page=/{page}")
-    match = re.search(r'<pre id="result"[^>]*>(.*?)</pre>', dom, re.S)
-    if not match or match.group(1) == "pending":
-        raise RuntimeError(f"the browser probe of {page} did not finish")
-    return json.loads(html.unescape(match.group(1)))
+    server.result, _ = None, server.result_ready.clear()
+    port = server.server_address[1]
+    run_chromium(executable, f"--screenshot={screenshot}",
+                 f"http://127.0.0.1:{port}/__probe__?page=/{page}")
+    found = server.result
+    if found is None or "error" in found:
+        reason = "no result" if found is None else found["error"]
+        raise RuntimeError(f"the browser probe of {page} failed: {reason}")
+    return found
