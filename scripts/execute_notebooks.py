@@ -15,13 +15,20 @@ from nbclient import NotebookClient
 
 from scripts.book_files import notebooks
 from scripts.colab_cell import expected_source, sync
+from scripts.hygiene import WIDGET_VIEW
 
 
 def strip_churn(notebook) -> None:
-    """Drop metadata that changes on every run (timings, widget state)."""
+    """Drop what changes on every run: timings, widget state and views.
+
+    A widget view names a random model id, and without the stored state
+    it cannot be shown anyway: the image/png still next to it remains.
+    """
     notebook.metadata.pop("widgets", None)
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(WIDGET_VIEW, None)
 
 
 def execute(path: Path) -> None:

@@ -12,6 +12,7 @@ from scripts.book_files import notebooks
 from scripts.colab_cell import MARKER, expected_source, first_code_cell
 
 MAX_NOTEBOOK_BYTES = 3_000_000
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 FIX = "run `make notebooks` (or re-run the notebook top to bottom)"
 
 
@@ -53,6 +54,9 @@ def churning_metadata(notebook) -> list[str]:
     problems = [f"cell {i}: execution timing metadata; {FIX}"
                 for i, cell in code_cells(notebook)
                 if "execution" in cell.metadata]
+    problems += [f"cell {i}: stored widget view (a random id); {FIX}"
+                 for i, cell in code_cells(notebook) for o in cell.outputs
+                 if WIDGET_VIEW in o.get("data", {})]
     if "widgets" in notebook.metadata:
         problems.append(f"notebook metadata holds widget state; {FIX}")
     return problems

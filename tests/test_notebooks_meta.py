@@ -5,6 +5,7 @@ import pytest
 from scripts import hygiene
 from scripts.book_files import ROOT, notebooks, toc_files
 from scripts.colab_cell import expected_source, first_code_cell, sync
+from scripts.execute_notebooks import strip_churn
 
 NOTEBOOKS = notebooks()
 
@@ -86,6 +87,19 @@ def test_timing_metadata_and_widget_state_are_problems():
     notebook.cells[1].metadata["execution"] = {"iopub.status.idle": "x"}
     notebook.metadata["widgets"] = {"state": {}}
     assert len(hygiene.churning_metadata(notebook)) == 2
+
+
+def test_strip_churn_keeps_the_png_still_of_a_widget():
+    view = {hygiene.WIDGET_VIEW: {"model_id": "f680a0c3"},
+            "image/png": "iVBORw0KGgo=", "text/plain": "Slider"}
+    output = nbformat.v4.new_output("display_data", data=view)
+    notebook = executed_notebook("slider", outputs=[output])
+    notebook.cells[1].metadata["execution"] = {"iopub.status.idle": "x"}
+    assert hygiene.churning_metadata(notebook)
+    strip_churn(notebook)
+    assert hygiene.churning_metadata(notebook) == []
+    assert set(notebook.cells[1].outputs[0].data) == {"image/png",
+                                                      "text/plain"}
 
 
 def test_cells_run_out_of_order_are_a_problem():
