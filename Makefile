@@ -3,7 +3,6 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-HTML := _build/html
 # MathJax is served from the build (offline math); see _config.yml.
 MATHJAX := _build/mathjax_extra/_static/mathjax/tex-svg.js
 FIGURES := book/images/five_steps.png
@@ -20,7 +19,7 @@ venv: $(INSTALLED)
 $(MATHJAX): $(INSTALLED)
 	$(PY) -m scripts.copy_mathjax $@
 
-book/images/five_steps.png: scripts/five_steps_figure.py $(INSTALLED)
+book/images/five_steps.png: scripts/five_steps_figure.py | $(INSTALLED)
 	$(PY) -m scripts.five_steps_figure $@
 
 # The website, from stored outputs (no execution, no download).
