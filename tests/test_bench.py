@@ -135,3 +135,24 @@ def test_quick_run_on_cpu_has_no_invented_gpu_figures(quick_result):
     flops = result["flops_per_sample"]["dcgan64"]
     assert flops["training_step"] == (3 * flops["generator_forward"]
                                       + 9 * flops["discriminator_forward"])
+
+
+def test_quality_check_compares_fast_and_fp32_paths(monkeypatch, tmp_path):
+    from dataclasses import replace
+
+    from ganlib.bench import cases, quality
+    from ganlib.bench.report import quality_lines
+
+    monkeypatch.setenv("GANLIB_CACHE", str(tmp_path))  # fresh classifier
+    cpu = torch.device("cpu")
+    budget = replace(cases.BUDGETS[("full", "cpu")], quality_steps=2,
+                     quality_image_size=16, quality_samples=32)
+    checked = quality.check(cpu, budget, cases.fast_settings(cpu),
+                            log=lambda line: None)
+    fast, fp32, other_seed = (run["frechet_distance"]
+                              for run in checked["runs"])
+    assert checked["difference"] == pytest.approx(fast - fp32)
+    assert checked["noise"] == pytest.approx(abs(fp32 - other_seed))
+    # On a CPU the CUDA-only switches are off: the very same arithmetic.
+    assert fast == fp32 and checked["within_noise"]
+    assert "within noise: **yes**" in "\n".join(quality_lines(checked))

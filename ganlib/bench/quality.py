@@ -69,7 +69,8 @@ def check(device: torch.device, budget, fast: dict, log=print) -> dict:
     from ganlib.image_metrics import feature_classifier
     from ganlib.images import flowers
 
-    data = flowers(budget.num_images, image_size=budget.quality_image_size,
+    data = flowers(2 * budget.quality_samples,  # half A, half B
+                   image_size=budget.quality_image_size,
                    seed=0)
     classifier = feature_classifier(data)
     fp32 = dict(cases.PLAIN, log_every=100)  # same numbers, fewer syncs
