@@ -156,3 +156,17 @@ def test_quality_check_compares_fast_and_fp32_paths(monkeypatch, tmp_path):
     # On a CPU the CUDA-only switches are off: the very same arithmetic.
     assert fast == fp32 and checked["within_noise"]
     assert "within noise: **yes**" in "\n".join(quality_lines(checked))
+
+
+def test_goals_are_judged_only_on_an_h100():
+    from ganlib.bench.report import goal_lines, goals
+
+    rows = [{"model": "dcgan64", "batch_size": 1024, "flop_share": 0.35}]
+    on_h100 = goals("NVIDIA H100 80GB HBM3", 12.5, rows)
+    assert on_h100["ratio_at_batch_64"]["met"]
+    assert on_h100["flop_share_at_batch_1024"]["met"]
+    assert "**met**" in goal_lines(on_h100)[1]
+    slow = goals("NVIDIA H100 PCIe", 9.9, [dict(rows[0], flop_share=0.2)])
+    assert not slow["ratio_at_batch_64"]["met"]
+    assert goal_lines(slow)[1].count("NOT met") == 2
+    assert goal_lines(goals("CPU x86_64 2 cores", 1.0, [])) == []

@@ -43,6 +43,8 @@ def quality_lines(quality: dict) -> list[str]:
              f"ganlib's classifier features (lower is better):", ""]
     for run in quality["runs"]:
         lines.append(f"- {run['name']}: {run['frechet_distance']:.3f}")
+    lines.append(f"- real vs real (the floor): "
+                 f"{quality['runs'][0]['real_vs_real']:.3f}")
     lines += ["", f"Fast path minus fp32 path (same seed): "
               f"{quality['difference']:+.3f}; run-to-run noise (fp32, two "
               f"seeds): {quality['noise']:.3f}. Same quality within noise: "
@@ -57,13 +59,27 @@ def markdown(result: dict) -> str:
              f"`{result['budget']['name']}`.", "",
              f"ganlib (b) / reference (a) at batch "
              f"{result['budget']['batch_size']}: "
-             f"**{result['ratio']:.2f}x**.", "",
-             "| " + " | ".join(COLUMNS) + " |",
+             f"**{result['ratio']:.2f}x**.", *goal_lines(result["goals"]),
+             "", "| " + " | ".join(COLUMNS) + " |",
              "|" + "---|" * len(COLUMNS)]
     lines += [table_row(row) for row in result["speed"]]
     lines += [""] + [f"- {note}" for note in result["notes"]]
     lines += [""] + quality_lines(result["quality"])
     return "\n".join(lines) + "\n"
+
+
+def goal_lines(goals: dict) -> list[str]:
+    """The issue's goals, judged only on the device they are set for."""
+    if not goals["device_is_h100"]:
+        return []
+    ratio = goals["ratio_at_batch_64"]
+    share = goals["flop_share_at_batch_1024"]
+    verdict = {True: "met", False: "NOT met", None: "not measured"}
+    share_text = ("n/a" if share["value"] is None
+                  else f"{100 * share['value']:.1f}%")
+    return ["", f"Goals on one H100: (b)/(a) >= 10x: "
+            f"**{verdict[ratio['met']]}**; >= 30% of peak FLOP/s at batch "
+            f"1024: **{verdict[share['met']]}** ({share_text})."]
 
 
 def write_results(result: dict, folder: Path, *, suffix: str = "") -> Path:
