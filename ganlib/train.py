@@ -41,6 +41,19 @@ class TrainSettings:
     checkpoint_every: int = 500  # steps between checkpoints
     progress: bool = True  # tqdm progress bar (pass False in notebooks)
 
+    def __post_init__(self):
+        """Refuse settings that cannot run, saying which one and why."""
+        for name in ("batch_size", "discriminator_steps", "log_every",
+                     "sample_every", "checkpoint_every"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got "
+                                 f"{getattr(self, name)}.")
+        if self.num_steps < 0:
+            raise ValueError(f"num_steps must be >= 0, got {self.num_steps}.")
+        if self.noise not in ("normal", "uniform"):
+            raise ValueError(f"noise must be 'normal' or 'uniform', got "
+                             f"{self.noise!r}.")
+
 
 def pick_device(preferred: str | None = None) -> torch.device:
     """``preferred`` if given, else CUDA, then Apple MPS, then the CPU."""

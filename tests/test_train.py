@@ -1,0 +1,290 @@
+import dataclasses
+import importlib
+import sys
+import time
+
+import pytest
+import torch
+
+from ganlib.data import ring_target
+from ganlib.losses import (NONSATURATING, WGAN_GP, Objective,
+                           bce_discriminator_loss, gradient_penalty,
+                           nonsaturating_generator_loss, r1_penalty,
+                           wasserstein_critic_loss)
+from ganlib.metrics import mode_coverage, sample_points
+from ganlib.models import (DCGANDiscriminator, DCGANGenerator,
+                           MLPDiscriminator, MLPGenerator)
+from ganlib.train import (TrainSettings, discriminator_step, generator_step,
+                          pick_device, train)
+
+TINY = TrainSettings(num_steps=20, batch_size=32, log_every=5,
+                     sample_every=10, num_fixed_samples=16, progress=False,
+                     device="cpu")
+
+
+def tiny_models(seed=0):
+    torch.manual_seed(seed)
+    return (MLPGenerator(hidden_dim=16), MLPDiscriminator(hidden_dim=16))
+
+
+def ring_data(num_samples=1000):
+    return ring_target().sample(num_samples,
+                                generator=torch.Generator().manual_seed(0))
+
+
+def copy_parameters(model):
+    return [p.detach().clone() for p in model.parameters()]
+
+
+def same_parameters(model, saved):
+    return all(torch.equal(a, b) for a, b in zip(model.parameters(), saved))
+
+
+def assert_same_history(a, b):
+    for name in ("step", "discriminator_loss", "generator_loss",
+                 "real_score", "fake_score"):
+        assert getattr(a, name) == getattr(b, name), name
+    assert [s for s, _ in a.samples] == [s for s, _ in b.samples]
+    for (_, x), (_, y) in zip(a.samples, b.samples):
+        assert torch.equal(x, y)
+
+
+def test_pick_device_honours_choice_then_cuda_mps_cpu(monkeypatch):
+    assert pick_device("cpu") == torch.device("cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert pick_device() == torch.device("cpu")
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert pick_device() == torch.device("mps")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert pick_device() == torch.device("cuda")
+
+
+def test_discriminator_step_leaves_generator_unchanged():
+    generator, discriminator = tiny_models()
+    optimizer = torch.optim.Adam(discriminator.parameters(), lr=1e-2)
+    saved_g, saved_d = (copy_parameters(generator),
+                        copy_parameters(discriminator))
+    loss, real_logits, fake_logits = discriminator_step(
+        generator, discriminator, optimizer, ring_data(8), torch.randn(8, 2),
+        NONSATURATING)
+    assert same_parameters(generator, saved_g)
+    assert all(p.grad is None for p in generator.parameters())
+    assert not same_parameters(discriminator, saved_d)
+    assert real_logits.shape == fake_logits.shape == (8, 1)
+    assert not (loss.requires_grad or real_logits.requires_grad)
+
+
+def test_discriminator_steps_learn_to_tell_real_from_fixed_fakes():
+    generator, discriminator = tiny_models()
+    optimizer = torch.optim.Adam(discriminator.parameters(), lr=1e-2)
+    real, z = ring_data(64), torch.randn(64, 2)
+    losses = [discriminator_step(generator, discriminator, optimizer, real,
+                                 z, NONSATURATING)[0] for _ in range(50)]
+    assert losses[0] > 1.0 and losses[-1] < 0.3  # from ~2 log 2 to ~0
+
+
+def test_generator_step_leaves_discriminator_unchanged():
+    generator, discriminator = tiny_models()
+    optimizer = torch.optim.Adam(generator.parameters(), lr=1e-2)
+    saved_g, saved_d = (copy_parameters(generator),
+                        copy_parameters(discriminator))
+    z = torch.randn(8, 2)
+    loss, fake_logits = generator_step(generator, discriminator, optimizer,
+                                       z, NONSATURATING)
+    assert same_parameters(discriminator, saved_d)
+    assert not same_parameters(generator, saved_g)
+    expected = nonsaturating_generator_loss(discriminator(generator(z)))
+    assert expected < loss  # the step raised D(G(z)) for the same z
+
+
+def test_gradient_penalty_is_added_with_its_weight():
+    generator, discriminator = tiny_models()
+    real, z = ring_data(8), torch.randn(8, 2)
+    rng = torch.Generator().manual_seed(3)
+    fake = generator(z).detach()
+    expected = (wasserstein_critic_loss(discriminator(real),
+                                        discriminator(fake))
+                + 10 * gradient_penalty(discriminator, real, fake,
+                                        generator=rng))
+    optimizer = torch.optim.SGD(discriminator.parameters(), lr=0.0)
+    loss, _, _ = discriminator_step(
+        generator, discriminator, optimizer, real, z, WGAN_GP,
+        rng=torch.Generator().manual_seed(3))
+    assert loss.item() == pytest.approx(expected.item(), rel=1e-6)
+
+
+def test_r1_penalty_is_added_with_its_weight():
+    generator, discriminator = tiny_models()
+    real, z = ring_data(8), torch.randn(8, 2)
+    objective = Objective(bce_discriminator_loss,
+                          nonsaturating_generator_loss, r1_weight=5.0)
+    expected = (bce_discriminator_loss(discriminator(real),
+                                       discriminator(generator(z)))
+                + 5.0 * r1_penalty(discriminator, real))
+    optimizer = torch.optim.SGD(discriminator.parameters(), lr=0.0)
+    loss, _, _ = discriminator_step(generator, discriminator, optimizer,
+                                    real, z, objective)
+    assert loss.item() == pytest.approx(expected.item(), rel=1e-6)
+
+
+def test_history_has_a_row_every_log_every_steps_and_at_the_end():
+    settings = dataclasses.replace(TINY, num_steps=23)
+    history = train(*tiny_models(), ring_data(), settings)
+    assert history.step == [5, 10, 15, 20, 23]
+    assert len(history.discriminator_loss) == len(history.fake_score) == 5
+    assert all(0 < s < 1 for s in history.real_score + history.fake_score)
+    assert [step for step, _ in history.samples] == [0, 10, 20, 23]
+    assert history.samples[0][1].shape == (16, 2)
+
+
+def test_k_discriminator_steps_per_generator_step(monkeypatch):
+    calls = []
+    module = importlib.import_module("ganlib.train")  # not the function
+    monkeypatch.setattr(module, "discriminator_step",
+                        counting(calls, "D", discriminator_step))
+    monkeypatch.setattr(module, "generator_step",
+                        counting(calls, "G", generator_step))
+    settings = dataclasses.replace(TINY, num_steps=3, discriminator_steps=3)
+    train(*tiny_models(), ring_data(), settings)
+    assert "".join(calls) == "DDDG" * 3
+
+
+def counting(calls, letter, step_function):
+    def wrapper(*args, **kwargs):
+        calls.append(letter)
+        return step_function(*args, **kwargs)
+    return wrapper
+
+
+def test_on_step_sees_every_step_number():
+    seen = []
+    train(*tiny_models(), ring_data(), TINY,
+          on_step=lambda step, g, d, history: seen.append(step))
+    assert seen == list(range(1, 21))
+
+
+def reads_from_ganlib(reads, name, method):
+    def wrapper(tensor, *args):
+        caller = sys._getframe(1).f_globals.get("__name__", "")
+        if caller.startswith("ganlib"):  # not torch.optim's own .item()
+            reads.append(name)
+        return method(tensor, *args)
+    return wrapper
+
+
+def test_losses_are_read_from_the_device_only_every_log_every(monkeypatch):
+    reads = []
+    for name in ("item", "tolist", "cpu"):
+        method = getattr(torch.Tensor, name)
+        monkeypatch.setattr(torch.Tensor, name,
+                            reads_from_ganlib(reads, name, method))
+    settings = dataclasses.replace(TINY, num_steps=20, log_every=10,
+                                   sample_every=1000)
+    train(*tiny_models(), ring_data(), settings)
+    # fixed-noise samples before and after; one read per history row
+    assert reads == ["cpu", "tolist", "tolist", "cpu"]
+
+
+def test_same_seed_gives_same_samples_other_seed_other_samples():
+    first = train(*tiny_models(), ring_data(), TINY)
+    again = train(*tiny_models(), ring_data(), TINY)
+    assert_same_history(first, again)
+    other = train(*tiny_models(), ring_data(),
+                  dataclasses.replace(TINY, seed=1))
+    assert not torch.equal(first.samples[-1][1], other.samples[-1][1])
+
+
+def test_cuda_only_switches_change_nothing_on_cpu():
+    fast = dataclasses.replace(TINY, mixed_precision=True,
+                               channels_last=True, fused_adam=True)
+    plain = dataclasses.replace(TINY, mixed_precision=False,
+                                channels_last=False, fused_adam=False)
+    assert_same_history(train(*tiny_models(), ring_data(), fast),
+                        train(*tiny_models(), ring_data(), plain))
+
+
+def test_resumed_run_equals_uninterrupted_run(tmp_path):
+    settings = dataclasses.replace(TINY, num_steps=40)
+    uninterrupted = train(*tiny_models(), ring_data(), settings)
+    path = str(tmp_path / "run.pt")
+    first_half = dataclasses.replace(settings, num_steps=20,
+                                     checkpoint_path=path)
+    train(*tiny_models(), ring_data(), first_half)
+    generator, discriminator = tiny_models(seed=99)  # weights come from disk
+    resumed = train(generator, discriminator, ring_data(),
+                    dataclasses.replace(first_half, num_steps=40))
+    assert_same_history(resumed, uninterrupted)
+
+
+def test_crashed_run_resumes_from_its_last_checkpoint(tmp_path):
+    path = str(tmp_path / "run.pt")
+    settings = dataclasses.replace(TINY, num_steps=30, log_every=4,
+                                   checkpoint_every=10, checkpoint_path=path)
+
+    def crash_at_step_17(step, generator, discriminator, history):
+        if step == 17:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(*tiny_models(), ring_data(), settings,
+              on_step=crash_at_step_17)
+    resumed = train(*tiny_models(seed=5), ring_data(), settings)
+    uninterrupted = train(*tiny_models(), ring_data(),
+                          dataclasses.replace(settings, checkpoint_path=None))
+    assert_same_history(resumed, uninterrupted)
+
+
+def test_resume_with_other_batch_size_warns(tmp_path):
+    settings = dataclasses.replace(TINY, num_steps=5,
+                                   checkpoint_path=str(tmp_path / "r.pt"))
+    train(*tiny_models(), ring_data(), settings)
+    with pytest.warns(UserWarning, match="batch_size"):
+        train(*tiny_models(), ring_data(),
+              dataclasses.replace(settings, batch_size=8, num_steps=6))
+
+
+def test_bad_settings_and_data_raise_clear_errors():
+    with pytest.raises(ValueError, match="batch_size must be >= 1"):
+        TrainSettings(batch_size=0)
+    with pytest.raises(ValueError, match="noise must be"):
+        TrainSettings(noise="gaussian")
+    with pytest.raises(ValueError, match="data.images"):
+        train(*tiny_models(), [[0.0, 1.0]], TINY)
+
+
+def test_dcgan_trains_on_images_with_every_switch_on():
+    torch.manual_seed(0)
+    generator = DCGANGenerator(latent_dim=8, image_size=16, width=8)
+    discriminator = DCGANDiscriminator(image_size=16, width=8)
+    images = torch.rand(64, 1, 16, 16) * 2 - 1
+    settings = dataclasses.replace(TINY, num_steps=3, log_every=1,
+                                   channels_last=True, objective=WGAN_GP)
+    history = train(generator, discriminator, images, settings)
+    assert history.samples[-1][1].shape == (16, 1, 16, 16)
+    assert len(history.generator_loss) == 3
+
+
+RING_SETTINGS = TrainSettings(
+    num_steps=3000, batch_size=512, generator_lr=1e-3,
+    discriminator_lr=1e-3, log_every=100, progress=False, device="cpu")
+
+
+def test_mlp_gan_covers_all_eight_ring_modes():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny matrices: one thread is fastest
+    try:
+        torch.manual_seed(0)
+        generator, discriminator = MLPGenerator(), MLPDiscriminator()
+        target = ring_target()
+        data = target.sample(10_000,
+                             generator=torch.Generator().manual_seed(0))
+        start = time.perf_counter()
+        train(generator, discriminator, data, RING_SETTINGS)
+        seconds = time.perf_counter() - start
+    finally:
+        torch.set_num_threads(threads)
+    score = mode_coverage(sample_points(generator), target)
+    print(f"ring: {seconds:.1f} s, {score}")
+    assert score.modes_covered == 8
+    assert score.high_quality_share >= 0.9
