@@ -6,8 +6,8 @@ from torch import nn
 from ganlib.checks.core import expect_close, fail, passed, run_student
 from ganlib.data import ring_target
 
-_BUILD_HINT = ("nn.Sequential(nn.Linear(data_dim, hidden_dim), "
-               "nn.LeakyReLU(0.2), nn.Linear(hidden_dim, 1))")
+_BUILD_HINT = ("stack nn.Linear layers with a non-linearity between "
+               "them: data_dim numbers in, one logit out")
 _LOGITS_HINT = "return logits (drop the Sigmoid)"
 
 
@@ -163,7 +163,7 @@ def check_bce_with_logits(student_fn, *, seed: int = 0) -> None:
     rng = torch.Generator().manual_seed(seed)
     for large, (logits, targets) in enumerate(_bce_cases(rng)):
         loss = run_student(student_fn, logits.clone(), targets.clone(),
-                           name="your loss", hint=_BCE_HINT)
+                           name="bce_with_logits", hint=_BCE_HINT)
         _check_bce_value(loss, logits, targets, large=bool(large))
     passed("the mean BCE is right and stays finite for logits up to "
            "1000.")
@@ -215,7 +215,7 @@ def check_detection_accuracy(student_fn, *, seed: int = 0) -> None:
         real = torch.randn(200, 1, generator=rng) + shift
         fake = 0.5 * torch.rand(200, 1, generator=rng) - 0.2
         got = run_student(student_fn, real.clone(), fake.clone(),
-                          name="your accuracy", hint=_ACCURACY_HINTS[
+                          name="detection_accuracy", hint=_ACCURACY_HINTS[
                               "scored the real points only"])
         expected = _accuracy(real, fake)
         if _is_number(got):

@@ -75,7 +75,8 @@ def _diagnose_size_slip(answers: dict) -> None:
 def check_transposed_conv_output_size(student_fn, *, seed: int = 0):
     """Grade f(in_size, kernel_size, stride, padding, output_padding)."""
     cases = _FIXED_CASES + _random_cases(seed)
-    answers = {case: run_student(student_fn, *case, name="your function",
+    answers = {case: run_student(student_fn, *case,
+                                 name="transposed_conv_output_size",
                                  hint=_FORMULA_HINT) for case in cases}
     for case, got in answers.items():
         expected = transposed_conv_output_size(*case)
@@ -97,8 +98,8 @@ def check_transposed_conv_output_size(student_fn, *, seed: int = 0):
     passed(f"the output size is right for all {len(cases)} settings.")
 
 
-_HEAD_HINT = ("nn.Sequential(nn.Unflatten(1, (latent_dim, 1, 1)), "
-              "nn.ConvTranspose2d(latent_dim, channels, 4, 1, 0), ...)")
+_HEAD_HINT = ("view z as a 1 x 1 image (B, latent_dim, 1, 1), then grow "
+              "it to 4 x 4 with one nn.ConvTranspose2d")
 
 
 def _head_output(head: nn.Module, z: torch.Tensor) -> torch.Tensor:
