@@ -66,8 +66,6 @@ def test_solutions_sit_in_nbgrader_solution_regions(path):
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_each_chapter_has_a_graded_exercise_with_hidden_tests(path):
-    if path.stem == "evaluation":
-        pytest.skip("evaluation has no graded exercise")
     checks = [c for c in cells(path) if nbgrader_meta(c).get("grade")]
     assert checks, f"{path.name} has no graded check cell"
     for cell in checks:
