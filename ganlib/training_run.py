@@ -50,7 +50,11 @@ class TrainingRun:
             self._keep_samples()  # what the untrained generator makes
         compile_ = torch.compile if settings.compile else (lambda m: m)
         self.generator_fn = compile_(self.generator)
-        self.discriminator_fn = compile_(self.discriminator)
+        objective = settings.objective  # penalties need double backward,
+        penalised = (objective.gradient_penalty_weight > 0  # which compiled
+                     or objective.r1_weight > 0)  # modules do not support
+        self.discriminator_fn = (self.discriminator if penalised
+                                 else compile_(self.discriminator))
 
     def _prepare(self, model: nn.Module) -> nn.Module:
         """The model on the device (NHWC if channels_last on CUDA)."""
