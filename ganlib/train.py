@@ -138,7 +138,14 @@ OnStep = Callable[[int, nn.Module, nn.Module, History], None]
 def train(generator: nn.Module, discriminator: nn.Module, data: Tensor,
           settings: TrainSettings = TrainSettings(), *,
           on_step: OnStep | None = None) -> History:
-    """Train a GAN on ``data`` (N, ...) and return its History."""
+    """Train a GAN on ``data`` (N, ...) and return its History.
+
+    With a checkpoint_path that exists, the run resumes from it and goes on
+    exactly as an uninterrupted run would (same seed, same device). A run
+    also logs a row and keeps samples at its last step, so extending a
+    finished run to more num_steps matches an uninterrupted one when the
+    old num_steps is a multiple of log_every and sample_every.
+    """
     # Device, data on it, RNG, optimizers, fixed noise, resume: see
     # ganlib/training_run.py. The algorithm itself is the loop below.
     run = TrainingRun(generator, discriminator, data, settings,

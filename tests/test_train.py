@@ -265,9 +265,14 @@ def test_dcgan_trains_on_images_with_every_switch_on():
     assert len(history.generator_loss) == 3
 
 
+# Measured for the fixed seeds below: 2,000 steps at lr 1e-3 find all 8
+# modes; 1,000 more at lr 2e-4 (fresh Adam) sharpen them (HQ about 0.93,
+# also with model seed 1). Without the cool-down HQ swings 0.6-0.94.
 RING_SETTINGS = TrainSettings(
-    num_steps=3000, batch_size=512, generator_lr=1e-3,
+    num_steps=2000, batch_size=512, generator_lr=1e-3,
     discriminator_lr=1e-3, log_every=100, progress=False, device="cpu")
+COOL_DOWN = dataclasses.replace(RING_SETTINGS, num_steps=1000, seed=1,
+                                generator_lr=2e-4, discriminator_lr=2e-4)
 
 
 def test_mlp_gan_covers_all_eight_ring_modes():
@@ -279,12 +284,14 @@ def test_mlp_gan_covers_all_eight_ring_modes():
         target = ring_target()
         data = target.sample(10_000,
                              generator=torch.Generator().manual_seed(0))
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         train(generator, discriminator, data, RING_SETTINGS)
+        train(generator, discriminator, data, COOL_DOWN)
         seconds = time.perf_counter() - start
+        cpu_seconds = time.process_time() - cpu_start
     finally:
         torch.set_num_threads(threads)
     score = mode_coverage(sample_points(generator), target)
-    print(f"ring: {seconds:.1f} s, {score}")
+    print(f"ring: {seconds:.1f} s wall, {cpu_seconds:.1f} s CPU, {score}")
     assert score.modes_covered == 8
     assert score.high_quality_share >= 0.9
