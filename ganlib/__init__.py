@@ -14,6 +14,8 @@ own modules: `from ganlib.plotting import sample_grid`.
 """
 from ganlib.checkpoint import (CheckpointError, load_checkpoint,
                                save_checkpoint)
+from ganlib.conditional import (ConditionalGenerator, attach_labels,
+                                split_labels)
 from ganlib.data import (GaussianMixture, grid_target, random_batch,
                          ring_target, scale_to_unit_range, spiral, two_moons)
 from ganlib.losses import (HINGE, LEAST_SQUARES, MINIMAX, NONSATURATING,
