@@ -28,7 +28,8 @@ def test_scale_reference_passes(seed, capsys):
 
 
 def test_scale_stub_says_not_written_yet():
-    with pytest.raises(ExerciseError, match="not written yet"):
+    with pytest.raises(ExerciseError,
+                       match="scale_stub is not written yet"):
         check_scale_to_unit_range(scale_stub)
 
 
@@ -77,7 +78,7 @@ def test_megabytes_reference_passes(seed, capsys):
 def test_megabytes_stub_says_not_written_yet():
     def stub(tensor):
         raise NotImplementedError
-    with pytest.raises(ExerciseError, match="not written yet"):
+    with pytest.raises(ExerciseError, match="stub is not written yet"):
         check_tensor_megabytes(stub)
 
 

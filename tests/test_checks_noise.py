@@ -29,7 +29,7 @@ def test_reference_and_ganlib_slerp_pass(seed, capsys):
 def test_stub_says_not_written_yet():
     def stub(z0, z1, t):
         raise NotImplementedError
-    with pytest.raises(ExerciseError, match="slerp is not written yet"):
+    with pytest.raises(ExerciseError, match="stub is not written yet"):
         check_slerp(stub)
 
 

@@ -4,14 +4,16 @@ import torch
 from ganlib.checks.core import expect_shape, fail, passed, run_student
 from ganlib.data import scale_to_unit_range
 
-_SCALE_HINT = "map low to -1 and high to 1: 2 * (x - low) / (high - low) - 1"
+_SCALE_HINT = ("send low to -1 and high to 1 along a straight line: shift "
+               "by low, divide by the width of the range, then move [0, 1] "
+               "to [-1, 1]")
 
 # Typical slips: what the slip computes (float64) and the hint to give.
 _SCALE_SLIPS = {
     "values in [0, 1] instead of [-1, 1]":
         (lambda x, low, high: (x - low) / (high - low),
-         "(x - low) / (high - low) is in [0, 1]; multiply it by 2 and "
-         "subtract 1"),
+         "(x - low) / (high - low) lies in [0, 1]; stretch and shift it "
+         "so that it covers [-1, 1]"),
     "the batch's own min and max used instead of low and high":
         (lambda x, low, high: 2 * (x - x.min()) / (x.max() - x.min()) - 1,
          "use the range the data COULD take (low, high), not the values "
@@ -26,6 +28,11 @@ _SCALE_SLIPS = {
         (lambda x, low, high: 1 - 2 * (x - low) / (high - low),
          "low must go to -1 and high to +1"),
 }
+
+
+def _name(student_fn) -> str:
+    """The student's function name, for messages."""
+    return getattr(student_fn, "__name__", "your function")
 
 
 def _cases(seed: int) -> list[tuple[torch.Tensor, float, float]]:
@@ -51,7 +58,7 @@ def _run_scale(student_fn, x, low, high) -> torch.Tensor:
     """Call the student's function on a copy, checking x is unchanged."""
     given = x.clone()
     got = run_student(student_fn, given, low, high,
-                      name="scale_to_unit_range", hint=_SCALE_HINT)
+                      name=_name(student_fn), hint=_SCALE_HINT)
     expect_shape(got, x.shape, what="your output", hint="return one value "
                  "per input value, with the same shape as x")
     if not torch.equal(given, x):
@@ -103,7 +110,8 @@ def check_scale_to_unit_range(student_fn, *, seed: int = 0) -> None:
            "follows on a straight line.")
 
 
-_MB_HINT = "bytes = tensor.numel() * tensor.element_size(); MB = bytes / 1e6"
+_MB_HINT = ("count the bytes from the number of values and the bytes per "
+            "value, then convert them to megabytes of 10**6 bytes")
 
 
 def _mb_cases() -> list[torch.Tensor]:
@@ -120,7 +128,7 @@ def check_tensor_megabytes(student_fn, *, seed: int = 0) -> None:
     extra = torch.zeros(int(torch.randint(1, 5000, (), generator=rng)),
                         int(torch.randint(1, 64, (), generator=rng)))
     for tensor in _mb_cases() + [extra]:
-        got = run_student(student_fn, tensor, name="tensor_megabytes",
+        got = run_student(student_fn, tensor, name=_name(student_fn),
                           hint=_MB_HINT)
         if isinstance(got, torch.Tensor) and got.numel() == 1:
             got = got.item()

@@ -4,8 +4,9 @@ import torch
 from ganlib.checks.core import expect_shape, fail, passed, run_student
 from ganlib.noise import lerp, slerp
 
-_SLERP_HINT = ("w = arccos(z0 . z1 / (|z0| |z1|)); slerp(t) = "
-               "(sin((1 - t) w) z0 + sin(t w) z1) / sin(w)")
+_SLERP_HINT = ("find the angle w between z0 and z1 (the arccos of their "
+               "cosine), then weight z0 and z1 as in the slerp formula of "
+               "the text")
 
 
 def _short(vector: torch.Tensor) -> str:
@@ -16,8 +17,9 @@ def _short(vector: torch.Tensor) -> str:
 
 def _run_slerp(student_fn, z0, z1, t) -> torch.Tensor:
     """Call the student's slerp on copies; check shape and finiteness."""
+    name = getattr(student_fn, "__name__", "your slerp")
     got = run_student(student_fn, z0.clone(), z1.clone(), t.clone(),
-                      name="slerp", hint=_SLERP_HINT)
+                      name=name, hint=_SLERP_HINT)
     expect_shape(got, (len(t), len(z0)), what="your slerp's output",
                  hint="return one row per time t: use t[:, None] so the "
                  "weights broadcast over the D values of z")
@@ -56,7 +58,7 @@ def _check_norm_kept(got, z0, z1, t) -> None:
             f"norm not preserved: looks like lerp (norms go from "
             f"{norms.max():.3f} down to {norms.min():.3f} on the way)",
             "the straight line cuts through the sphere; walk along the "
-            "arc with weights sin((1 - t) w) / sin(w) and sin(t w) / sin(w)")
+            "arc instead, with the sine weights of the slerp formula")
     raise fail(f"norm not preserved: z0 and z1 both have norm "
                f"{z0.norm():.3f} but your path goes from {norms.min():.3f} "
                f"to {norms.max():.3f}", _SLERP_HINT)
