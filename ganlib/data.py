@@ -89,6 +89,8 @@ def scale_to_unit_range(x: Tensor, low: float, high: float) -> Tensor:
         raise ValueError(f"scale_to_unit_range needs high > low, got "
                          f"low={low}, high={high}. For 8-bit images use "
                          "low=0, high=255.")
+    if not x.is_floating_point():  # uint8 would wrap around in 2 * x
+        x = x.float()
     return 2 * (x - low) / (high - low) - 1
 
 

@@ -118,3 +118,11 @@ def test_targets_and_batches_stay_on_the_gpu():
     assert batch.device.type == "cuda"
     assert two_moons(10, generator=generator).device.type == "cuda"
     assert spiral(10, generator=generator).device.type == "cuda"
+
+
+def test_scale_to_unit_range_handles_8_bit_images_without_overflow():
+    pixels = torch.tensor([0, 128, 255], dtype=torch.uint8)
+    scaled = scale_to_unit_range(pixels, 0, 255)
+    assert scaled.dtype == torch.float32
+    assert torch.allclose(scaled, torch.tensor([-1.0, 1 / 255, 1.0]),
+                          atol=1e-6)
