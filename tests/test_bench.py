@@ -91,7 +91,7 @@ def test_quick_run_writes_every_figure(quick_result):
     for key in ("device", "torch", "threads", "budget", "peak_flops",
                 "flops_per_sample", "reference_images_per_second",
                 "ganlib_images_per_second", "ratio", "goals", "speed",
-                "quality", "notes"):
+                "quality", "notes", "load_average_1_5_15_min"):
         assert key in result, key
     assert result["device_type"] == "cpu"
     assert path.with_suffix(".md").read_text() in stdout

@@ -64,6 +64,11 @@ def markdown(result: dict) -> str:
              "|" + "---|" * len(COLUMNS)]
     lines += [table_row(row) for row in result["speed"]]
     lines += [""] + [f"- {note}" for note in result["notes"]]
+    load = result.get("load_average_1_5_15_min")
+    if load is not None:
+        lines.append(f"- Load average of the machine at the end (1, 5, "
+                     f"15 min): {load[0]:.1f}, {load[1]:.1f}, "
+                     f"{load[2]:.1f}.")
     lines += [""] + quality_lines(result["quality"])
     return "\n".join(lines) + "\n"
 
@@ -153,9 +158,14 @@ def summarize(name: str, device, budget, context: dict, rows: list,
 
     import torch
 
+    import os
+
     fast = next(row for row in rows if row["name"].startswith("(b)"))
     ratio = fast["images_per_second"] / context["reference"]
+    # Other jobs on the machine slow every row: keep the evidence.
+    load = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     return {"device": name, "device_type": device.type,
+            "load_average_1_5_15_min": load,
             "torch": torch.__version__, "threads": torch.get_num_threads(),
             "budget": asdict(budget), "peak_flops": context["peak_flops"],
             "flops_per_sample": context["flops"],
