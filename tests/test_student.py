@@ -74,6 +74,31 @@ def test_each_chapter_has_a_graded_exercise_with_hidden_tests(path):
         assert "### BEGIN HIDDEN TESTS" in cell.source
 
 
+def fence_problems(markdown: str) -> list[str]:
+    """Directives whose own ``` fence would be closed by a code block's."""
+    problems, fence = [], None
+    for line in markdown.split("\n"):
+        opening = re.match(r"^(`{3,})\{(exercise|solution)\}", line)
+        if opening:
+            fence = opening.group(1)
+        elif fence and re.match(r"^`{3,}[^`\s]", line):  # ```python
+            if len(re.match(r"^`+", line).group(0)) >= len(fence):
+                problems.append(line)
+        elif fence and line.strip() == fence:
+            fence = None
+    return problems
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_directives_holding_code_use_a_longer_fence(path):
+    for cell in cells(path):
+        if cell.cell_type == "markdown":
+            assert not fence_problems(cell.source), (
+                f"{path.name}: a code block inside an exercise or "
+                "solution closes it early; open the directive with "
+                "four backticks (````{solution}):\n" + cell.source[:300])
+
+
 def test_grade_ids_are_unique_across_the_book():
     ids = [nbgrader_meta(c)["grade_id"] for p in CHAPTERS for c in cells(p)
            if nbgrader_meta(c)]
