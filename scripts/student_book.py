@@ -24,8 +24,9 @@ def build_student_book() -> Path:
     """Write the student sources and build their website; its html dir."""
     make_student_edition(STUDENT)
     copy_mathjax(str(STUDENT / MATHJAX))
-    subprocess.run([sys.executable, "-m", "jupyter_book", "build",
-                    str(STUDENT), "-W", "-n", "--all"], check=True)
+    jb = Path(sys.executable).parent / "jb"  # jupyter-book's command
+    subprocess.run([str(jb), "build", str(STUDENT), "-W", "-n", "--all"],
+                   check=True)
     return STUDENT_HTML
 
 

@@ -23,7 +23,7 @@ from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 
 ROOT = Path(__file__).resolve().parent.parent
 # Everything a book build reads: configuration, chapters, static files.
-SOURCES = ["_config.yml", "_toc.yml", "book", "static"]
+SOURCES = ["_config.yml", "_toc.yml", "book", "benchmarks"]
 TEXT_STUB = "YOUR ANSWER HERE"  # nbgrader's stub for a markdown solution
 # A MyST fence (``` or :::, three or more) opening a {solution} directive,
 # up to the same fence closing it.

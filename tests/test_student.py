@@ -1,6 +1,7 @@
 """The student edition: stubs instead of solutions, nothing leaks, and a
 real nbgrader run gives full marks to the solutions and zero to the stubs.
 """
+import html
 import os
 import re
 import shutil
@@ -39,13 +40,49 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+CODE_BLOCK = re.compile(r"^```+[a-z]+\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
 def solutions(path: Path) -> list[str]:
-    """Every solution region of a chapter: code and markdown."""
+    """The code of every solution in a chapter: the answer cells' solution
+    regions and the code blocks in the solution dropdowns."""
     found = []
     for cell in cells(path):
         found += SOLUTION.findall(cell.source)
-        found += MARKDOWN_SOLUTION.findall(cell.source)
+        for dropdown in MARKDOWN_SOLUTION.findall(cell.source):
+            found += CODE_BLOCK.findall(dropdown)
     return [s for s in found if len(squeeze(s)) > 12]
+
+
+def notebook_text(path: Path) -> str:
+    """What a reader of a notebook sees: sources and text outputs."""
+    parts = []
+    for cell in cells(path):
+        parts.append(cell.source)
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            parts.append(output.get("data", {}).get("text/plain", ""))
+            parts.append(output.get("data", {}).get("text/html", ""))
+    return "\n".join(parts)
+
+
+def page_text(path: Path) -> str:
+    """What a reader of a web page sees: its text without tags."""
+    return html.unescape(re.sub(r"<[^>]+>", "", path.read_text()))
+
+
+def edition_text(book: Path, site: Path) -> list[str]:
+    """Every notebook, page and web page of an edition, squeezed."""
+    texts = [notebook_text(p) for p in book.glob("*.ipynb")]
+    texts += [p.read_text() for p in book.glob("*.md")]
+    texts += [page_text(p) for p in site.rglob("*.html")]
+    return [squeeze(t) for t in texts]
+
+
+def leaked(path: Path, texts: list[str]) -> list[str]:
+    """The solutions of a chapter found in any of the texts."""
+    return [s for s in solutions(path)
+            if any(squeeze(s) in text for text in texts)]
 
 
 # --- the sources are nbgrader-compatible ----------------------------------
@@ -121,16 +158,25 @@ def test_student_edition_has_stubs_and_no_hidden_tests(student_html):
         assert "{solution}" not in text
 
 
-def test_no_solution_leaks_into_student_notebooks_or_website(student_html):
-    student_text = [p.read_text() for p in (STUDENT / "book").glob("*")
-                    if p.is_file()]
-    student_text += [p.read_text() for p in student_html.rglob("*.html")]
-    student_text = [squeeze(t) for t in student_text]
+def test_the_leak_search_finds_every_solution_in_the_instructor_edition():
+    # The search below must be able to fail: on the instructor edition
+    # (the sources and the website `make book` built) it finds them all.
+    site = ROOT / "_build" / "html"
+    if not site.exists():
+        subprocess.run(["make", "book"], cwd=ROOT, check=True)
+    notebooks = [squeeze(notebook_text(p)) for p in BOOK.glob("*.ipynb")]
+    pages = [squeeze(page_text(p)) for p in site.rglob("*.html")]
     for path in CHAPTERS:
-        for solution in solutions(path):
-            needle = squeeze(solution)
-            leaks = [t for t in student_text if needle in t]
-            assert not leaks, f"{path.name}: solution leaked:\n{solution}"
+        assert solutions(path), f"{path.name}: no solution code found"
+        for texts in (notebooks, pages):
+            missing = set(solutions(path)) - set(leaked(path, texts))
+            assert not missing, f"{path.name}: search misses {missing}"
+
+
+def test_no_solution_leaks_into_student_notebooks_or_website(student_html):
+    texts = edition_text(STUDENT / "book", student_html)
+    for path in CHAPTERS:
+        assert not leaked(path, texts), f"{path.name}: solution leaked"
 
 
 def test_student_pages_have_no_solution_dropdowns(student_html):
@@ -143,7 +189,9 @@ def test_student_pages_have_no_solution_dropdowns(student_html):
 
 def nbgrader(course: Path, *arguments: str) -> None:
     """Run one nbgrader command in the course directory; fail loudly."""
-    env = dict(os.environ, GANLIB_QUICK="1")
+    # nbgrader runs the `alembic` command: the venv's bin must be on PATH.
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    env = dict(os.environ, GANLIB_QUICK="1", PATH=path)
     command = [sys.executable, "-m", "nbgrader", *arguments]
     done = subprocess.run(command, cwd=course, env=env, text=True,
                           capture_output=True)
