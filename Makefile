@@ -34,7 +34,8 @@ book: $(INSTALLED) $(MATHJAX) $(FIGURES)
 # pytest exit code 5 (nothing collected) fails like any other error.
 test: unit-tests site-test nbval
 
-unit-tests: $(INSTALLED)
+# The student-edition tests compare against the built website: build first.
+unit-tests: book
 	$(PY) -m pytest -q tests --ignore=tests/test_site.py
 
 site-test: book
@@ -57,8 +58,7 @@ clean:
 	rm -rf _build .pytest_cache
 
 # ---------------------------------------------------------------------
-# Student edition (`make student`): written by the student-edition
-# helper; keep its rules in this section.
+# Student edition (`make student`).
 # ---------------------------------------------------------------------
 # Solutions become nbgrader stubs, dropdowns and hidden tests go; the
 # notebooks land in _build/student/book, the website in
