@@ -34,6 +34,7 @@ class TrainSettings:
     channels_last: bool = False  # NHWC images; CUDA only, else ignored
     fused_adam: bool = True  # one fused Adam kernel; CUDA only
     compile: bool = False  # torch.compile G and D (D not with penalties)
+    compile_mode: str | None = None  # "reduce-overhead": CUDA graphs too
     log_every: int = 10  # steps per history row (and per host sync)
     sample_every: int = 100  # steps between samples on the fixed noise
     num_fixed_samples: int = 64  # how many fixed-noise samples to keep

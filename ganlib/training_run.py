@@ -48,7 +48,8 @@ class TrainingRun:
                                          discriminator=discriminator))
         else:
             self._keep_samples()  # what the untrained generator makes
-        compile_ = torch.compile if settings.compile else (lambda m: m)
+        compile_ = ((lambda m: torch.compile(m, mode=settings.compile_mode))
+                    if settings.compile else (lambda m: m))
         self.generator_fn = compile_(self.generator)
         objective = settings.objective  # penalties need double backward,
         penalised = (objective.gradient_penalty_weight > 0  # which compiled

@@ -204,6 +204,20 @@ def test_cuda_only_switches_change_nothing_on_cpu():
                         train(*tiny_models(), ring_data(), plain))
 
 
+def test_compile_passes_its_mode_to_torch_compile(monkeypatch):
+    # Compiling for real takes minutes on a CPU: record the calls instead.
+    modes = []
+    monkeypatch.setattr(torch, "compile",
+                        lambda model, mode=None: modes.append(mode) or model)
+    settings = dataclasses.replace(TINY, num_steps=2, compile=True,
+                                   compile_mode="reduce-overhead")
+    train(*tiny_models(), ring_data(), settings)
+    assert modes == ["reduce-overhead", "reduce-overhead"]  # G and D
+    modes.clear()
+    train(*tiny_models(), ring_data(), dataclasses.replace(TINY, num_steps=2))
+    assert modes == []  # compile=False compiles nothing
+
+
 def test_resumed_run_equals_uninterrupted_run(tmp_path):
     settings = dataclasses.replace(TINY, num_steps=40)
     uninterrupted = train(*tiny_models(), ring_data(), settings)
