@@ -18,8 +18,24 @@ from scripts.colab_cell import expected_source, sync
 from scripts.hygiene import WIDGET_VIEW
 
 
+def merge_streams(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) outputs into one: how printed
+    text is split into chunks depends on timing, not on the notebook."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.output_type == "stream" and previous is not None
+                and previous.output_type == "stream"
+                and previous.name == output.name):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
+
+
 def strip_churn(notebook) -> None:
-    """Drop what changes on every run: timings, widget state and views.
+    """Drop what changes on every run: timings, widget state and views,
+    and the chunks printed text happened to arrive in.
 
     A widget view names a random model id, and without the stored state
     it cannot be shown anyway: the image/png still next to it remains.
@@ -29,6 +45,8 @@ def strip_churn(notebook) -> None:
         cell.metadata.pop("execution", None)
         for output in cell.get("outputs", []):
             output.get("data", {}).pop(WIDGET_VIEW, None)
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
 
 
 def execute(path: Path) -> None:

@@ -112,3 +112,14 @@ def test_another_kernel_is_a_problem():
     notebook = executed_notebook("x = 1")
     notebook.metadata["kernelspec"] = {"name": "conda-env-gan"}
     assert hygiene.kernel(notebook)
+
+
+def test_strip_churn_joins_printed_text_split_into_chunks():
+    chunks = [nbformat.v4.new_output("stream", name="stdout", text=text)
+              for text in ("latent_dim:", " 10\n")]
+    error = nbformat.v4.new_output("stream", name="stderr", text="warn\n")
+    notebook = executed_notebook("print", outputs=chunks + [error])
+    strip_churn(notebook)
+    outputs = notebook.cells[1].outputs
+    assert [(o.name, o.text) for o in outputs] == [
+        ("stdout", "latent_dim: 10\n"), ("stderr", "warn\n")]
