@@ -123,3 +123,28 @@ def test_strip_churn_joins_printed_text_split_into_chunks():
     outputs = notebook.cells[1].outputs
     assert [(o.name, o.text) for o in outputs] == [
         ("stdout", "latent_dim: 10\n"), ("stderr", "warn\n")]
+
+
+def shown_sources(path):
+    """(file, code) of every ganlib source a notebook shows."""
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/plain", "")
+            if text.startswith("# ganlib/"):
+                origin, _, code = text.partition("\n")
+                yield origin[2:], code
+
+
+@pytest.mark.parametrize("path", notebooks(), ids=lambda p: p.stem)
+def test_shown_library_source_is_the_current_source(path):
+    # show_source's stored output must still be the code the tests run:
+    # after a change to ganlib, `make notebooks` refreshes it.
+    for origin, code in shown_sources(path):
+        assert code in (ROOT / origin).read_text(), (
+            f"{path.name} shows an old version of {origin}: run "
+            f"`make notebooks` (or scripts.execute_notebooks {path})")
+
+
+def test_every_chapter_shows_ganlib_source():
+    missing = [p.name for p in notebooks() if not any(shown_sources(p))]
+    assert not missing, f"chapters that show no ganlib source: {missing}"
