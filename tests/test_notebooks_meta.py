@@ -148,3 +148,35 @@ def test_shown_library_source_is_the_current_source(path):
 def test_every_chapter_shows_ganlib_source():
     missing = [p.name for p in notebooks() if not any(shown_sources(p))]
     assert not missing, f"chapters that show no ganlib source: {missing}"
+
+
+def image_outputs(cell) -> list:
+    """The outputs of a code cell that show a picture."""
+    return [o for o in cell.get("outputs", [])
+            if o.output_type in ("display_data", "execute_result")
+            and ("image/png" in o.data
+                 or "<img" in o.data.get("text/html", ""))]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_figure_is_numbered_with_a_caption(path):
+    # A cell showing one picture carries myst-nb figure metadata, so the
+    # website numbers it (Fig. 6.2) and it can be cross-referenced.
+    cells = nbformat.read(path, as_version=4).cells
+    for index, cell in enumerate(cells):
+        if cell.cell_type != "code" or not image_outputs(cell):
+            continue
+        figure = cell.metadata.get("mystnb", {}).get("figure", {})
+        if len(image_outputs(cell)) == 1:
+            assert figure.get("caption") and figure.get("name", "").startswith(
+                "fig-"), f"{path.name} cell {index}: add mystnb.figure"
+        else:  # several pictures: a caption paragraph right after
+            assert cells[index + 1].source.startswith("**Figure"), (
+                f"{path.name} cell {index}: caption its pictures")
+
+
+def test_figure_names_are_unique_across_the_book():
+    names = [c.metadata["mystnb"]["figure"]["name"] for p in NOTEBOOKS
+             for c in nbformat.read(p, as_version=4).cells
+             if "figure" in c.metadata.get("mystnb", {})]
+    assert len(names) == len(set(names))
