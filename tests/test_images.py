@@ -1,5 +1,4 @@
 import math
-import socket
 import struct
 
 import numpy as np
@@ -104,18 +103,15 @@ def test_rendered_petals_and_gaps_are_where_the_outline_says():
                                    rtol=0)
 
 
-def test_torchvision_offline_raises_clear_error(tmp_path, monkeypatch):
-    def no_network(*args, **kwargs):
-        raise socket.gaierror(-2, "Name or service not known")
-
-    # offline for sure, even on a machine that has a network
-    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+def test_torchvision_offline_raises_clear_error(tmp_path,
+                                                offline_without_copies):
     for loader in (mnist, fashion_mnist, cifar10):
         with pytest.raises(DatasetUnavailableError, match="digits"):
             loader(tmp_path, download=True)
 
 
-def test_missing_files_without_download_raise_clear_error(tmp_path):
+def test_missing_files_without_download_raise_clear_error(
+        tmp_path, offline_without_copies):
     with pytest.raises(DatasetUnavailableError, match="image_folder"):
         mnist(tmp_path, download=False)
 
