@@ -6,14 +6,16 @@ DIR/samples.png (an image grid, or the 2-D points over the real ones).
 """
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import torch
 
 from ganlib.checkpoint import CheckpointError
 from ganlib.data import grid_target, ring_target, spiral, two_moons
-from ganlib.image_metrics import default_cache_dir
+from ganlib import recipes
 from ganlib.images import DatasetUnavailableError, load_images
+from ganlib.mnist_files import data_dir
 from ganlib.models import (DCGANDiscriminator, DCGANGenerator,
                            MLPDiscriminator, MLPGenerator)
 from ganlib.train import TrainSettings, train
@@ -22,8 +24,13 @@ POINT_SETS = {"ring": ring_target, "grid": grid_target,
               "moons": two_moons, "spiral": spiral}
 IMAGE_SETS = ("digits", "flowers", "mnist", "fashion_mnist", "cifar10")
 DOWNLOADED = ("mnist", "fashion_mnist", "cifar10")
-# (batch size, learning rate) unless given: 2-D as in the ring test,
-# images as in the DCGAN paper
+# Data sets with a tested recipe (ganlib.recipes) train with its models
+# and settings; the others with these (batch size, learning rate) and
+# 2,000 steps unless given: 2-D as the ring's, images as the DCGAN paper.
+RECIPES = {"ring": recipes.ring_recipe, "grid": recipes.grid_recipe,
+           "mnist": recipes.mnist_recipe,
+           "fashion_mnist": recipes.fashion_mnist_recipe,
+           "flowers": recipes.flowers_recipe}
 DEFAULTS = {"points": (512, 1e-3), "images": (64, 2e-4)}
 
 
@@ -36,20 +43,21 @@ def build_parser() -> argparse.ArgumentParser:
                               "checkpoint and a sample picture")
     run.add_argument("--data", required=True,
                      choices=[*POINT_SETS, *IMAGE_SETS])
-    run.add_argument("--steps", type=int, default=2000,
-                     help="generator updates (default 2000)")
+    run.add_argument("--steps", type=int, help="generator updates "
+                     "(default: the recipe's, else 2000)")
     run.add_argument("--out", type=Path, required=True,
                      help="folder for checkpoint.pt and samples.png")
-    run.add_argument("--batch-size", type=int,
-                     help="default 512 for 2-D points, 64 for images")
+    run.add_argument("--batch-size", type=int, help="default: the "
+                     "recipe's, else 512 for 2-D points, 64 for images")
     run.add_argument("--lr", type=float, help="Adam learning rate of G "
-                     "and D; default 1e-3 for 2-D points, 2e-4 for images")
+                     "and D; default: the recipe's, else 1e-3 for 2-D "
+                     "points, 2e-4 for images")
     run.add_argument("--device", help="cuda, mps or cpu (default: best)")
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--resume", action="store_true",
                      help="continue the run in --out")
-    run.add_argument("--width", type=int, default=64,
-                     help="DCGAN width (default 64, as pytorch/examples)")
+    run.add_argument("--width", type=int, help="DCGAN width instead of "
+                     "the recipe's models (default 64, as pytorch/examples)")
     run.add_argument("--data-root", type=Path,
                      help="where MNIST etc. are stored (default: cache)")
     run.add_argument("--no-progress", action="store_true",
@@ -75,11 +83,11 @@ def run_training(args: argparse.Namespace) -> None:
         raise ValueError(f"{checkpoint} already exists. Pass --resume to "
                          f"continue that run, or choose another --out.")
     torch.manual_seed(args.seed)  # the models' initial weights
-    data, generator, discriminator, kind = build_problem(args)
-    batch_size, lr = DEFAULTS[kind]
-    settings = TrainSettings(
-        num_steps=args.steps, batch_size=args.batch_size or batch_size,
-        generator_lr=args.lr or lr, discriminator_lr=args.lr or lr,
+    data, generator, discriminator, settings = build_problem(args)
+    given = {"num_steps": args.steps, "batch_size": args.batch_size,
+             "generator_lr": args.lr, "discriminator_lr": args.lr}
+    settings = replace(
+        settings, **{k: v for k, v in given.items() if v is not None},
         seed=args.seed, device=args.device, checkpoint_path=str(checkpoint),
         progress=not args.no_progress)
     history = train(generator, discriminator, data, settings)
@@ -92,7 +100,7 @@ def run_training(args: argparse.Namespace) -> None:
 
 
 def build_problem(args: argparse.Namespace):
-    """(data, generator, discriminator, "points" or "images")."""
+    """(data, generator, discriminator, settings before the options)."""
     if args.data in POINT_SETS:
         rng = torch.Generator().manual_seed(args.seed)
         make = POINT_SETS[args.data]
@@ -100,18 +108,25 @@ def build_problem(args: argparse.Namespace):
             data = make().sample(10_000, generator=rng)
         else:
             data = make(10_000, generator=rng)
-        return data, MLPGenerator(), MLPDiscriminator(), "points"
-    kwargs = {}
-    if args.data in DOWNLOADED:
-        kwargs["root"] = args.data_root or default_cache_dir() / "data"
-    images = load_images(args.data, **kwargs).images
-    channels, image_size = images.shape[1], images.shape[-1]
+    else:
+        kwargs = {}
+        if args.data in DOWNLOADED:
+            kwargs["root"] = args.data_root or data_dir()
+        data = load_images(args.data, **kwargs).images
+    if args.data in RECIPES and args.width is None:
+        return (data, *RECIPES[args.data](seed=args.seed))
+    batch_size, lr = DEFAULTS["points" if data.ndim == 2 else "images"]
+    settings = TrainSettings(num_steps=2000, batch_size=batch_size,
+                             generator_lr=lr, discriminator_lr=lr)
+    if data.ndim == 2:
+        return data, MLPGenerator(), MLPDiscriminator(), settings
+    channels, image_size = data.shape[1], data.shape[-1]
+    width = args.width or 64
     generator = DCGANGenerator(channels=channels, image_size=image_size,
-                               width=args.width)
+                               width=width)
     discriminator = DCGANDiscriminator(channels=channels,
-                                       image_size=image_size,
-                                       width=args.width)
-    return images, generator, discriminator, "images"
+                                       image_size=image_size, width=width)
+    return data, generator, discriminator, settings
 
 
 def save_samples(fake: torch.Tensor, data: torch.Tensor, path: Path) -> None:

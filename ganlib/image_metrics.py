@@ -173,3 +173,29 @@ def image_quality(fake_images: Tensor, data: ImageData,
             "real_vs_real": frechet_distance(real_b, real_a),
             "class_coverage": class_coverage(fake_images, classifier),
             "num_images": n}
+
+
+def held_out_quality(fake_images: Tensor, data: ImageData,
+                     held_out: ImageData, classifier: FeatureClassifier, *,
+                     num_images: int = 2000,
+                     num_reference: int = 10_000) -> dict:
+    """Frechet distance of fakes to the training images, and its floor.
+
+    The floor is the distance of as many HELD-OUT real images (never
+    trained on) to the same reference: what a generator that drew new
+    real images would score. ``ratio`` = distance / floor, 1 at best.
+    """
+    n = min(num_images, len(fake_images), len(held_out))
+    rng = torch.Generator().manual_seed(0)  # the same images every call
+    order = torch.randperm(len(data), generator=rng)[:num_reference]
+    reference = _apply(classifier, data.images[order], "features")
+    fake = _apply(classifier, fake_images[:n], "features")
+    real = _apply(classifier, held_out.images[torch.randperm(
+        len(held_out), generator=rng)[:n]], "features")
+    distance = frechet_distance(fake, reference)
+    floor = frechet_distance(real, reference)
+    return {"frechet_distance": distance, "floor": floor,
+            "ratio": distance / floor, "num_images": n,
+            "num_classes": classifier.num_classes,
+            "classes_covered": int((class_histogram(fake_images[:n],
+                                                    classifier) > 0).sum())}

@@ -4,7 +4,8 @@ Read top to bottom: settings, device, the two steps, the history, the loop.
 The same loop trains every variant: a GAN differs only in the Objective
 (losses and penalties) and the models it is given. Speed switches that only
 make sense on a CUDA GPU (mixed_precision, fused_adam, channels_last) do
-nothing elsewhere, so the same settings run on CPU, MPS and CUDA.
+nothing elsewhere, and cpu_bf16 acts only on a CPU with native bf16
+(AVX512-BF16 or AMX), so the same settings run on CPU, MPS and CUDA.
 """
 from dataclasses import dataclass, field
 from typing import Callable
@@ -26,12 +27,14 @@ class TrainSettings:
     generator_lr: float = 2e-4  # Adam learning rate of G (DCGAN paper)
     discriminator_lr: float = 2e-4  # Adam learning rate of D
     betas: tuple[float, float] = (0.5, 0.999)  # Adam; beta1=0.5 as in DCGAN
+    lr_decay: str = "constant"  # or "linear": both lrs fall to 0 at the end
     objective: Objective = NONSATURATING  # losses (and penalties) to use
     noise: str = "normal"  # latent noise: "normal" or "uniform" in [-1, 1]
     seed: int = 0  # seeds batches, noise, fixed noise (not the weights)
     device: str | None = None  # None: cuda, then mps, then cpu
     mixed_precision: bool = True  # bf16 autocast; CUDA only, else ignored
     channels_last: bool = False  # NHWC images; CUDA only, else ignored
+    cpu_bf16: bool = False  # bf16 autocast + NHWC on a CPU with bf16 units
     fused_adam: bool = True  # one fused Adam kernel; CUDA only
     compile: bool = False  # torch.compile G and D (D not with penalties)
     compile_mode: str | None = None  # "reduce-overhead": CUDA graphs too
@@ -54,6 +57,24 @@ class TrainSettings:
         if self.noise not in ("normal", "uniform"):
             raise ValueError(f"noise must be 'normal' or 'uniform', got "
                              f"{self.noise!r}.")
+        if self.lr_decay not in LR_DECAYS:
+            raise ValueError(f"lr_decay must be one of {LR_DECAYS}, got "
+                             f"{self.lr_decay!r}.")
+
+
+LR_DECAYS = ("constant", "linear")
+
+
+def learning_rate_factor(settings: TrainSettings, step: int) -> float:
+    """What the lrs are multiplied by before update ``step`` (0-based).
+
+    "linear": 1 - step / num_steps, from 1 at the start towards 0 at the
+    end; the shrinking steps let G settle on sharp modes instead of
+    circling them. "constant": always 1.
+    """
+    if settings.lr_decay == "linear":
+        return 1 - step / settings.num_steps
+    return 1.0
 
 
 def pick_device(preferred: str | None = None) -> torch.device:
@@ -145,7 +166,8 @@ def train(generator: nn.Module, discriminator: nn.Module, data: Tensor,
     exactly as an uninterrupted run would (same seed, same device). A run
     also logs a row and keeps samples at its last step, so extending a
     finished run to more num_steps matches an uninterrupted one when the
-    old num_steps is a multiple of log_every and sample_every.
+    old num_steps is a multiple of log_every and sample_every (and
+    lr_decay is "constant": a linear decay is spread over num_steps).
     """
     # Device, data on it, RNG, optimizers, fixed noise, resume: see
     # ganlib/training_run.py. The algorithm itself is the loop below.
@@ -153,6 +175,7 @@ def train(generator: nn.Module, discriminator: nn.Module, data: Tensor,
                       device=pick_device(settings.device), history=History())
     objective, k = settings.objective, settings.discriminator_steps
     for step in run.progress_bar():  # step = G updates done before this one
+        run.scale_learning_rates(learning_rate_factor(settings, step))
         with run.autocast():
             for _ in range(k):  # k discriminator steps per generator step
                 d_loss, real_logits, fake_logits = discriminator_step(

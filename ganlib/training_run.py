@@ -21,7 +21,8 @@ from ganlib.noise import sample_noise
 
 # Settings that change what a run computes: a resume must keep them.
 RESULT_SETTINGS = ("batch_size", "discriminator_steps", "generator_lr",
-                   "discriminator_lr", "betas", "objective", "noise", "seed")
+                   "discriminator_lr", "betas", "lr_decay", "objective",
+                   "noise", "seed")
 
 
 class TrainingRun:
@@ -31,6 +32,10 @@ class TrainingRun:
                  data: Tensor, settings, *, device: torch.device, history):
         self.settings, self.device, self.history = settings, device, history
         self.on_cuda = device.type == "cuda"  # CUDA-only switches need it
+        self.cpu_bf16 = (settings.cpu_bf16 and device.type == "cpu"
+                         and cpu_has_native_bf16())
+        # NHWC: on CUDA when asked; on a bf16 CPU, oneDNN's fast layout
+        self.nhwc = (settings.channels_last and self.on_cuda) or self.cpu_bf16
         self.generator = self._prepare(generator)
         self.discriminator = self._prepare(discriminator)
         self.data = self._prepare_data(data)  # moved to the device ONCE
@@ -60,7 +65,7 @@ class TrainingRun:
     def _prepare(self, model: nn.Module) -> nn.Module:
         """The model on the device (NHWC if channels_last on CUDA)."""
         model = model.to(self.device)
-        if self.settings.channels_last and self.on_cuda:
+        if self.nhwc:
             model = model.to(memory_format=torch.channels_last)
         return model
 
@@ -72,7 +77,7 @@ class TrainingRun:
                 f"got {type(data).__name__}. For an ImageData pass "
                 f"data.images; for a target pass target.sample(10_000).")
         data = data.to(self.device, torch.float32)
-        if data.ndim == 4 and self.settings.channels_last and self.on_cuda:
+        if data.ndim == 4 and self.nhwc:
             data = data.contiguous(memory_format=torch.channels_last)
         return data
 
@@ -82,10 +87,21 @@ class TrainingRun:
         return torch.optim.Adam(model.parameters(), lr=lr,
                                 betas=self.settings.betas, fused=fused)
 
+    def scale_learning_rates(self, factor: float) -> None:
+        """Set both optimizers' lrs to factor times the settings' lrs."""
+        for optimizer, lr in ((self.generator_optimizer,
+                               self.settings.generator_lr),
+                              (self.discriminator_optimizer,
+                               self.settings.discriminator_lr)):
+            for group in optimizer.param_groups:
+                group["lr"] = lr * factor
+
     def autocast(self):
-        """bf16 autocast on CUDA with mixed_precision, else a no-op."""
+        """bf16 autocast on CUDA with mixed_precision (or cpu_bf16)."""
         if self.settings.mixed_precision and self.on_cuda:
             return torch.autocast("cuda", dtype=torch.bfloat16)
+        if self.cpu_bf16:
+            return torch.autocast("cpu", dtype=torch.bfloat16)
         return contextlib.nullcontext()
 
     def real_batch(self) -> Tensor:
@@ -180,6 +196,14 @@ class TrainingRun:
             setattr(self.history, name, list(values))
 
 
+def cpu_has_native_bf16() -> bool:
+    """True on a CPU with bf16 instructions (AVX512-BF16, AMX): oneDNN's."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):  # a torch without oneDNN
+        return False
+
+
 def settings_summary(settings) -> dict:
     """Settings as plain values (the objective by its functions' names)."""
     summary = {}
@@ -197,7 +221,7 @@ def _warn_if_settings_differ(saved: dict, settings) -> None:
     """Warn when a resume changes settings that change the result."""
     now = settings_summary(settings)
     changed = [name for name in RESULT_SETTINGS
-               if saved.get(name) != now[name]]
+               if name in saved and saved[name] != now[name]]
     if changed:
         warnings.warn(
             f"Resuming with other settings than the checkpoint's: "

@@ -5,6 +5,9 @@ import torch
 
 from scripts.book_files import ROOT
 
+# as tests/test_recipes.py: well inside what the recipe reached over seeds
+RING_MIN_HIGH_QUALITY = 0.90
+
 
 def first_python_block(text: str) -> str:
     return re.search(r"```python\n(.*?)```", text, re.S).group(1)
@@ -22,5 +25,7 @@ def test_readme_example_trains_a_gan_that_covers_the_ring(capsys):
     coverage = namespace["mode_coverage"](
         namespace["sample_points"](namespace["generator"]),
         namespace["target"])
-    assert coverage.modes_covered >= 7, coverage
+    # the ring recipe, seed 0 (see tests/test_recipes.py for the margins)
+    assert coverage.modes_covered == 8, coverage
+    assert coverage.high_quality_share >= RING_MIN_HIGH_QUALITY, coverage
     assert "ModeCoverage(" in capsys.readouterr().out

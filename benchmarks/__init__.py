@@ -1,0 +1,1 @@
+"""Measurements of ganlib that are too long for the tests (see README)."""
