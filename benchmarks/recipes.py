@@ -37,7 +37,7 @@ def machine() -> str:
     return f"cpu-{platform.machine()}-{os.cpu_count()}-cores"
 
 
-def point_row(name: str, seed: int) -> dict:
+def point_row(name: str, seed: int, folder: Path) -> dict:
     """Train one 2-D recipe from seed; its mode-coverage scores."""
     target = POINT_TARGETS[name]()
     data = target.sample(10_000, generator=torch.Generator()
@@ -59,7 +59,7 @@ def point_row(name: str, seed: int) -> dict:
             "reverse_kl": score.reverse_kl}
 
 
-def image_row(name: str, seed: int) -> dict:
+def image_row(name: str, seed: int, folder: Path) -> dict:
     """Train one image recipe from seed; Frechet ratio and classes."""
     from ganlib.image_metrics import feature_classifier, held_out_quality
 
@@ -80,7 +80,17 @@ def image_row(name: str, seed: int) -> dict:
         clock["paused"] += time.perf_counter() - pause
 
     train(generator, discriminator, data.images, settings, on_step=score)
+    save_samples(generator, folder / f"recipes-{name}-seed{seed}.png",
+                 f"{name} recipe, seed {seed}, {settings.num_steps} steps")
     return {"recipe": name, "seed": seed, **curve[-1], "curve": curve}
+
+
+def save_samples(generator, path: Path, title: str) -> None:
+    """64 samples of the trained generator as a PNG grid (eval mode)."""
+    from ganlib.plotting import sample_grid
+    figure = sample_grid(sample_points(generator, 64, seed=0), nrow=8,
+                         title=title)
+    figure.savefig(path, dpi=figure.dpi)
 
 
 def image_sets(name: str):
@@ -128,6 +138,7 @@ def main(argv=None) -> None:
     parser.add_argument("--out", type=Path, default=Path("benchmarks"))
     args = parser.parse_args(argv)
     slug = machine().lower().replace(" ", "-")
+    args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"recipes-{slug}.json"
     # recipes not run this time keep their earlier rows
     results = json.loads(path.read_text()) if path.exists() else {}
@@ -135,7 +146,7 @@ def main(argv=None) -> None:
         run = image_row if name in IMAGE_SETS else point_row
         rows = []
         for seed in range(FIRST_SEED, FIRST_SEED + args.seeds):
-            rows.append(run(name, seed))
+            rows.append(run(name, seed, args.out))
             print(json.dumps(rows[-1]), flush=True)
         results[name] = rows
         write(results, args.out, slug)

@@ -28,7 +28,9 @@ def test_table_has_a_row_per_recipe_and_a_time_curve(tmp_path, monkeypatch,
     rows = json.loads(next(tmp_path.glob("recipes-*.json")).read_text())
     assert [row["seed"] for row in rows["ring"]] == [100, 101]
     assert [p["step"] for p in rows["mnist"][0]["curve"]] == [2, 4, 6, 8]
-    assert f"| mnist | 101 | 8 |" in text  # the curve's last row
+    assert "| mnist | 101 | 8 |" in text  # the curve's last row
+    png = tmp_path / "recipes-mnist-seed101.png"
+    assert png.read_bytes()[:4] == b"\x89PNG"  # the samples, to look at
     # a later run of one recipe keeps the other's rows
     bench.main(["--only", "ring", "--seeds", "1", "--out", str(tmp_path)])
     assert "| mnist | 2 |" in table.read_text()

@@ -96,7 +96,7 @@ def frechet_ratio(generator, data, held_out, classifier):
                             num_images=1000)["ratio"]
 
 
-# 400 steps (the lr decaying over them) instead of 15,000: about 30 s on
+# 400 steps (the lr decaying over them) instead of 18,000: about 30 s on
 # this project's CPU. Measured over seeds 0-4 and 11 (1,000 images): the
 # ratio fell from 1,241-1,252 untrained to 330-408.
 RATIO_AFTER_400 = 600
@@ -116,3 +116,30 @@ def test_mnist_recipe_learns_digits_in_a_short_run(real_mnist, seed):
     print(f"Frechet ratio: untrained {untrained:.0f}, after 400 steps "
           f"{trained:.0f}")
     assert trained < RATIO_AFTER_400 < untrained
+
+
+# The grid recipe falls short of the goal (all 25 modes on every
+# seed): over seeds 100-109 it covered 20 to 25 modes (all 25 on 4 of
+# 10), high-quality share 0.805 to 0.964. The test asserts well inside.
+GRID_SEED = 5
+GRID_MIN_MODES = 17
+GRID_MIN_HIGH_QUALITY = 0.7
+
+
+def test_grid_recipe_covers_most_of_the_25_modes():
+    from ganlib.data import grid_target
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        target = grid_target()
+        data = target.sample(10_000, generator=torch.Generator()
+                             .manual_seed(GRID_SEED))
+        generator, discriminator, settings = recipes.grid_recipe(
+            seed=GRID_SEED)
+        train(generator, discriminator, data, settings)
+    finally:
+        torch.set_num_threads(threads)
+    score = mode_coverage(sample_points(generator), target)
+    print(f"grid recipe, seed {GRID_SEED}: {score}")
+    assert score.modes_covered >= GRID_MIN_MODES
+    assert score.high_quality_share >= GRID_MIN_HIGH_QUALITY
