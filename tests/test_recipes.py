@@ -118,7 +118,7 @@ def test_mnist_recipe_learns_digits_in_a_short_run(real_mnist, seed):
     assert trained < RATIO_AFTER_400 < untrained
 
 
-# The grid recipe falls short of the goal (all 25 modes on every
+# The grid recipe falls short of its goal (all 25 modes on every
 # seed): over seeds 100-109 it covered 20 to 25 modes (all 25 on 4 of
 # 10), high-quality share 0.805 to 0.964. The test asserts well inside.
 GRID_SEED = 5

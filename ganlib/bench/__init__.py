@@ -1,4 +1,4 @@
-"""The speed benchmark of issue 5: `python -m ganlib.bench [--quick]`.
+"""The speed benchmark: `python -m ganlib.bench [--quick]`.
 
 Trains pytorch/examples' 64x64 DCGAN two ways, (a) as that example does
 and (b) with ganlib.train's fast path, and reports images per second,

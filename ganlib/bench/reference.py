@@ -2,7 +2,7 @@
 
 Written out as that script does it (torchvision ImageFolder of PNG files,
 PIL transforms in 2 DataLoader workers, fp32, `.item()` every step for the
-log line), with one change the issue asks for: netD ends without Sigmoid
+log line), with one change for autocast: netD ends without Sigmoid
 and the loss is BCEWithLogitsLoss (nn.BCELoss is unsafe under autocast).
 The models are ganlib's DCGANGenerator / DCGANDiscriminator, which are the
 example's netG / netD layer for layer, so only the training method differs.

@@ -74,7 +74,7 @@ def markdown(result: dict) -> str:
 
 
 def goal_lines(goals: dict) -> list[str]:
-    """The issue's goals, judged only on the device they are set for."""
+    """The speed goals, judged only on the device they are set for."""
     if not goals["device_is_h100"]:
         return []
     ratio = goals["ratio_at_batch_64"]
@@ -99,7 +99,7 @@ def write_results(result: dict, folder: Path, *, suffix: str = "") -> Path:
 
 
 def goals(name: str, ratio: float, rows: list[dict]) -> dict:
-    """The issue's two goals (stated for one H100) against these figures.
+    """The two speed goals (set for one H100) against these figures.
 
     The ratio is at the budget's batch size (64 except in --quick).
     """
@@ -146,7 +146,7 @@ def notes(name: str, device, budget, context: dict, fast: dict) -> list:
     if not budget.measure_compile:
         lines.append("torch.compile is not measured in this budget.")
     if "H100" not in name:
-        lines.append("The issue's goals (10x at batch 64, 30% of peak at "
+        lines.append("The speed goals (10x at batch 64, 30% of peak at "
                      "batch 1024) are for one H100, not this device.")
     return lines
 
