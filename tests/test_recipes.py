@@ -47,20 +47,26 @@ RING_MIN_HIGH_QUALITY = 0.90
 RING_MAX_REVERSE_KL = 0.4
 
 
-def test_ring_recipe_covers_all_eight_modes_sharply():
+def train_point_recipe(make_recipe, target, seed):
+    """Train a 2-D recipe from seed on 10,000 target points, one thread;
+    return the trained generator and the seconds it took."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # tiny matrices: one thread is fastest
     try:
-        target = ring_target()
         data = target.sample(10_000, generator=torch.Generator()
-                             .manual_seed(RING_SEED))
-        generator, discriminator, settings = recipes.ring_recipe(
-            seed=RING_SEED)
+                             .manual_seed(seed))
+        generator, discriminator, settings = make_recipe(seed=seed)
         start = time.perf_counter()
         train(generator, discriminator, data, settings)
-        seconds = time.perf_counter() - start
+        return generator, time.perf_counter() - start
     finally:
         torch.set_num_threads(threads)
+
+
+def test_ring_recipe_covers_all_eight_modes_sharply():
+    target = ring_target()
+    generator, seconds = train_point_recipe(recipes.ring_recipe, target,
+                                            RING_SEED)
     score = mode_coverage(sample_points(generator), target)
     print(f"ring recipe, seed {RING_SEED}: {seconds:.1f} s, {score}")
     assert score.modes_covered == 8
@@ -128,17 +134,9 @@ GRID_MIN_HIGH_QUALITY = 0.7
 
 def test_grid_recipe_covers_most_of_the_25_modes():
     from ganlib.data import grid_target
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        target = grid_target()
-        data = target.sample(10_000, generator=torch.Generator()
-                             .manual_seed(GRID_SEED))
-        generator, discriminator, settings = recipes.grid_recipe(
-            seed=GRID_SEED)
-        train(generator, discriminator, data, settings)
-    finally:
-        torch.set_num_threads(threads)
+    target = grid_target()
+    generator, _ = train_point_recipe(recipes.grid_recipe, target,
+                                      GRID_SEED)
     score = mode_coverage(sample_points(generator), target)
     print(f"grid recipe, seed {GRID_SEED}: {score}")
     assert score.modes_covered >= GRID_MIN_MODES
