@@ -12,7 +12,7 @@ packages but not reach the data sets' home sites still has them:
   ``round(v * 255)`` gives the bytes back. The class is the file name.
 
 ``make data`` (``scripts/get_data.py``) installs both. Reading them here
-needs only torch and the standard library.
+needs only torch and the standard library (torchvision only to download).
 """
 import gzip
 import json
@@ -22,6 +22,8 @@ from pathlib import Path
 
 import torch
 from torch import Tensor
+
+from ganlib.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")  # Debian's copy
 FASHION_APT = "apt-get install -y dataset-fashion-mnist"
@@ -176,8 +178,6 @@ def fashion_pixels(root: str | os.PathLike, *, download: bool,
 
 def cached_npm_digits() -> tuple[Tensor, Tensor]:
     """The npm digits, converted from JSON once and then read from a file."""
-    from ganlib.checkpoint import (CheckpointError, load_checkpoint,
-                                   save_checkpoint)
     path = npm_digits_dir().parents[2] / "digits-uint8.pt"
     if path.exists():
         try:
