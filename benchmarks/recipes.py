@@ -40,7 +40,7 @@ def machine() -> str:
 def point_row(name: str, seed: int, folder: Path) -> dict:
     """Train one 2-D recipe from seed; its mode-coverage scores."""
     target = POINT_TARGETS[name]()
-    data = target.sample(10_000, generator=torch.Generator()
+    data = target.sample(10_000, rng=torch.Generator()
                          .manual_seed(seed))
     generator, discriminator, settings = getattr(
         recipes, f"{name}_recipe")(seed=seed)

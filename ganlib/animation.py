@@ -60,7 +60,7 @@ class TrainingRecorder:
     def fixed_noise(self, generator: nn.Module) -> Tensor:
         """The same z every time, drawn on the CPU, moved to G's device."""
         rng = torch.Generator().manual_seed(self.seed)
-        z = sample_noise(self.num_points, generator.latent_dim, generator=rng)
+        z = sample_noise(self.num_points, generator.latent_dim, rng=rng)
         return z.to(next(generator.parameters()).device)
 
     def record(self, step: int, generator: nn.Module,

@@ -105,9 +105,9 @@ def build_problem(args: argparse.Namespace):
         rng = torch.Generator().manual_seed(args.seed)
         make = POINT_SETS[args.data]
         if args.data in ("ring", "grid"):
-            data = make().sample(10_000, generator=rng)
+            data = make().sample(10_000, rng=rng)
         else:
-            data = make(10_000, generator=rng)
+            data = make(10_000, rng=rng)
     else:
         kwargs = {}
         if args.data in DOWNLOADED:

@@ -117,15 +117,10 @@ def conditional_dcgan_discriminator(*, num_classes: int, channels: int = 1,
 
 
 def sample_labelled(target: GaussianMixture, num_samples: int, *,
-                    generator: torch.Generator | None = None
+                    rng: torch.Generator | None = None
                     ) -> tuple[Tensor, Tensor]:
     """(N, 2) points of target.sample and the mode (N,) each came from."""
-    device = target.means.device  # same draws, same order as .sample
-    modes = torch.randint(target.num_modes, (num_samples,),
-                          generator=generator, device=device)
-    noise = torch.randn(num_samples, target.means.shape[1],
-                        generator=generator, device=device)
-    return target.means[modes] + target.std * noise, modes
+    return target.sample_with_modes(num_samples, rng=rng)
 
 
 def nearest_mode(points: Tensor, target: GaussianMixture) -> Tensor:

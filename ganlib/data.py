@@ -24,13 +24,19 @@ class GaussianMixture:
         return self.means.shape[0]
 
     def sample(self, num_samples: int, *,
-               generator: torch.Generator | None = None) -> Tensor:
+               rng: torch.Generator | None = None) -> Tensor:
         """(num_samples, 2) points: a random mode each, plus Gaussian noise."""
+        return self.sample_with_modes(num_samples, rng=rng)[0]
+
+    def sample_with_modes(self, num_samples: int, *,
+                          rng: torch.Generator | None = None
+                          ) -> tuple[Tensor, Tensor]:
+        """(num_samples, 2) points and the mode (num_samples,) of each."""
         modes = torch.randint(self.num_modes, (num_samples,),
-                              generator=generator, device=self.means.device)
+                              generator=rng, device=self.means.device)
         noise = torch.randn(num_samples, self.means.shape[1],
-                            generator=generator, device=self.means.device)
-        return self.means[modes] + self.std * noise
+                            generator=rng, device=self.means.device)
+        return self.means[modes] + self.std * noise, modes
 
     def to(self, device: torch.device | str) -> "GaussianMixture":
         """The same mixture with its means on ``device``."""
@@ -55,31 +61,31 @@ def grid_target(*, side: int = 5, spacing: float = 2.0,
 
 
 def two_moons(num_samples: int, *, noise: float = 0.05,
-              generator: torch.Generator | None = None) -> Tensor:
+              rng: torch.Generator | None = None) -> Tensor:
     """(N, 2) two interleaved half circles, coordinates as scikit-learn's."""
-    device = generator.device if generator is not None else None
-    angle = math.pi * torch.rand(num_samples, generator=generator,
+    device = rng.device if rng is not None else None
+    angle = math.pi * torch.rand(num_samples, generator=rng,
                                  device=device)
     upper = torch.arange(num_samples, device=device) % 2 == 0  # half each
     # upper moon: (cos a, sin a); lower moon: (1 - cos a, 0.5 - sin a)
     x = torch.where(upper, angle.cos(), 1 - angle.cos())
     y = torch.where(upper, angle.sin(), 0.5 - angle.sin())
     points = torch.stack([x, y], dim=1)
-    return points + noise * torch.randn(num_samples, 2, generator=generator,
+    return points + noise * torch.randn(num_samples, 2, generator=rng,
                                         device=device)
 
 
 def spiral(num_samples: int, *, noise: float = 0.02, turns: float = 1.5,
-           generator: torch.Generator | None = None) -> Tensor:
+           rng: torch.Generator | None = None) -> Tensor:
     """(N, 2) points on an Archimedean spiral of radius t, angle 2 pi turns t.
 
     t is uniform in [0, 1], so the spiral fits in the unit disc.
     """
-    device = generator.device if generator is not None else None
-    t = torch.rand(num_samples, generator=generator, device=device)
+    device = rng.device if rng is not None else None
+    t = torch.rand(num_samples, generator=rng, device=device)
     angle = 2 * math.pi * turns * t
     points = torch.stack([t * angle.cos(), t * angle.sin()], dim=1)
-    return points + noise * torch.randn(num_samples, 2, generator=generator,
+    return points + noise * torch.randn(num_samples, 2, generator=rng,
                                         device=device)
 
 
@@ -95,17 +101,17 @@ def scale_to_unit_range(x: Tensor, low: float, high: float) -> Tensor:
 
 
 def random_batch(data: Tensor, batch_size: int, *,
-                 generator: torch.Generator | None = None) -> Tensor:
+                 rng: torch.Generator | None = None) -> Tensor:
     """(batch_size, ...) random rows of ``data``, with replacement."""
     if batch_size < 1 or len(data) == 0:
         raise ValueError(f"random_batch needs batch_size >= 1 and non-empty "
                          f"data, got batch_size={batch_size}, "
                          f"len(data)={len(data)}.")
-    if generator is not None and generator.device.type != data.device.type:
+    if rng is not None and rng.device.type != data.device.type:
         raise ValueError(
-            f"The generator is on {generator.device} but the data is on "
-            f"{data.device}. Make the generator with "
+            f"The rng is on {rng.device} but the data is on "
+            f"{data.device}. Make the rng with "
             f"torch.Generator(device=data.device).")
-    index = torch.randint(len(data), (batch_size,), generator=generator,
+    index = torch.randint(len(data), (batch_size,), generator=rng,
                           device=data.device)
     return data[index]

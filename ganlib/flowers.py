@@ -30,15 +30,15 @@ CENTRE_COLOURS = torch.tensor([
 STEM_COLOUR = torch.tensor([0.20, 0.50, 0.15])
 
 
-def _uniform(n: int, low: float, high: float, generator) -> Tensor:
+def _uniform(n: int, low: float, high: float, rng) -> Tensor:
     """(n, 1, 1) values uniform in [low, high)."""
-    return low + (high - low) * torch.rand(n, 1, 1, generator=generator)
+    return low + (high - low) * torch.rand(n, 1, 1, generator=rng)
 
 
-def _pick(palette: Tensor, n: int, generator, jitter: float) -> Tensor:
+def _pick(palette: Tensor, n: int, rng, jitter: float) -> Tensor:
     """(n, 3, 1, 1) random palette colours, each channel jittered."""
-    index = torch.randint(len(palette), (n,), generator=generator)
-    noise = jitter * (2 * torch.rand(n, 3, generator=generator) - 1)
+    index = torch.randint(len(palette), (n,), generator=rng)
+    noise = jitter * (2 * torch.rand(n, 3, generator=rng) - 1)
     return (palette[index] + noise).clamp(0, 1)[:, :, None, None]
 
 
@@ -53,28 +53,28 @@ def _paint(canvas: Tensor, colour: Tensor, alpha: Tensor) -> Tensor:
 
 
 def random_looks(num_petals: Tensor, *,
-                 generator: torch.Generator) -> dict[str, Tensor]:
+                 rng: torch.Generator) -> dict[str, Tensor]:
     """Random position, size, shape and colours for len(num_petals) flowers.
 
     Positions and lengths are in image half-widths (the image spans
     [-1, 1]); scalars have shape (N, 1, 1), colours (N, 3, 1, 1).
     """
     n, sky = len(num_petals), torch.tensor([[0.70, 0.85, 0.97]])
-    radius = _uniform(n, 0.5, 0.8, generator)  # R: petal tips
+    radius = _uniform(n, 0.5, 0.8, rng)  # R: petal tips
     return {
         "petals": num_petals.float()[:, None, None],  # k
-        "sky": _pick(sky, n, generator, 0.08),
-        "grass": _pick(torch.tensor([[0.45, 0.70, 0.35]]), n, generator,
+        "sky": _pick(sky, n, rng, 0.08),
+        "grass": _pick(torch.tensor([[0.45, 0.70, 0.35]]), n, rng,
                        0.08),
-        "x": _uniform(n, -0.12, 0.12, generator),  # flower centre
-        "y": _uniform(n, -0.2, 0.0, generator),  # (y points down)
+        "x": _uniform(n, -0.12, 0.12, rng),  # flower centre
+        "y": _uniform(n, -0.2, 0.0, rng),  # (y points down)
         "radius": radius,
-        "phi": _uniform(n, 0, 2 * math.pi, generator),  # rotation
-        "sharpness": _uniform(n, 0.6, 2.0, generator),  # s > 1: thin
-        "base": _uniform(n, 0.2, 0.35, generator),  # b: where petals part
-        "petal_colour": _pick(PETAL_COLOURS, n, generator, 0.06),
-        "centre_radius": radius * _uniform(n, 0.18, 0.3, generator),
-        "centre_colour": _pick(CENTRE_COLOURS, n, generator, 0.05),
+        "phi": _uniform(n, 0, 2 * math.pi, rng),  # rotation
+        "sharpness": _uniform(n, 0.6, 2.0, rng),  # s > 1: thin
+        "base": _uniform(n, 0.2, 0.35, rng),  # b: where petals part
+        "petal_colour": _pick(PETAL_COLOURS, n, rng, 0.06),
+        "centre_radius": radius * _uniform(n, 0.18, 0.3, rng),
+        "centre_colour": _pick(CENTRE_COLOURS, n, rng, 0.05),
     }
 
 
@@ -118,7 +118,7 @@ def render_flowers(looks: dict, *, image_size: int) -> Tensor:
 
 
 def draw_flowers(num_petals: Tensor, *, image_size: int,
-                 generator: torch.Generator) -> Tensor:
+                 rng: torch.Generator) -> Tensor:
     """(N,) petal counts -> (N, 3, image_size, image_size) RGB in [0, 1]."""
-    looks = random_looks(num_petals, generator=generator)
+    looks = random_looks(num_petals, rng=rng)
     return render_flowers(looks, image_size=image_size)

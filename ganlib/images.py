@@ -67,11 +67,11 @@ def _sklearn_digits() -> tuple[Tensor, Tensor]:
 def flowers(num_images: int = 6000, *, image_size: int = 32,
             seed: int = 0) -> ImageData:
     """Procedural flowers (N, 3, size, size); label = petal count - 3."""
-    generator = torch.Generator().manual_seed(seed)
+    rng = torch.Generator().manual_seed(seed)
     classes = torch.arange(num_images) % len(PETAL_COUNTS)  # balanced
-    labels = classes[torch.randperm(num_images, generator=generator)]
+    labels = classes[torch.randperm(num_images, generator=rng)]
     chunks = [draw_flowers(labels[i:i + 500] + PETAL_COUNTS[0],
-                           image_size=image_size, generator=generator)
+                           image_size=image_size, rng=rng)
               for i in range(0, num_images, 500)]  # bounded memory
     images = scale_to_unit_range(torch.cat(chunks), 0.0, 1.0)
     return ImageData(images, labels, [f"{k} petals" for k in PETAL_COUNTS])

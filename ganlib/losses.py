@@ -111,7 +111,7 @@ def wasserstein_generator_loss(fake_scores: Tensor) -> Tensor:
 
 def gradient_penalty(critic: Callable[[Tensor], Tensor], real: Tensor,
                      fake: Tensor, *,
-                     generator: torch.Generator | None = None) -> Tensor:
+                     rng: torch.Generator | None = None) -> Tensor:
     """WGAN-GP penalty, real and fake (B, ...) -> ().
 
     P = E[(||grad_x f(x_hat)||_2 - 1)^2], x_hat = e x + (1 - e) G(z):
@@ -121,7 +121,7 @@ def gradient_penalty(critic: Callable[[Tensor], Tensor], real: Tensor,
     """
     # e ~ U[0, 1], one per sample, broadcast over the other dimensions
     shape = (real.shape[0],) + (1,) * (real.ndim - 1)
-    e = torch.rand(shape, generator=generator, device=real.device,
+    e = torch.rand(shape, generator=rng, device=real.device,
                    dtype=real.dtype)
     # x_hat = e x + (1 - e) G(z), a point between a real and a fake sample
     x_hat = (e * real + (1 - e) * fake).detach().requires_grad_(True)

@@ -69,7 +69,7 @@ def sample_points(generator: nn.Module, num_samples: int = NUM_SAMPLES, *,
     device = next(generator.parameters()).device
     rng = torch.Generator().manual_seed(seed)  # CPU noise: same on any device
     z = sample_noise(num_samples, generator.latent_dim, kind=noise,
-                     generator=rng)
+                     rng=rng)
     was_training = generator.training
     generator.eval()
     try:

@@ -9,22 +9,22 @@ from torch import Tensor
 NOISE_KINDS = ("normal", "uniform")
 
 
-def _device(generator: torch.Generator | None, device) -> torch.device:
-    """The explicit device, else the generator's, else the CPU."""
+def _device(rng: torch.Generator | None, device) -> torch.device:
+    """The explicit device, else the rng's, else the CPU."""
     if device is not None:
         return torch.device(device)
-    return generator.device if generator is not None else torch.device("cpu")
+    return rng.device if rng is not None else torch.device("cpu")
 
 
 def sample_noise(batch_size: int, latent_dim: int, *, kind: str = "normal",
-                 generator: torch.Generator | None = None,
+                 rng: torch.Generator | None = None,
                  device: torch.device | str | None = None) -> Tensor:
     """(batch_size, latent_dim) z: standard normal, or uniform in [-1, 1]."""
-    shape, device = (batch_size, latent_dim), _device(generator, device)
+    shape, device = (batch_size, latent_dim), _device(rng, device)
     if kind == "normal":
-        return torch.randn(shape, generator=generator, device=device)
+        return torch.randn(shape, generator=rng, device=device)
     if kind == "uniform":  # U[0, 1) stretched to [-1, 1)
-        return 2 * torch.rand(shape, generator=generator, device=device) - 1
+        return 2 * torch.rand(shape, generator=rng, device=device) - 1
     raise ValueError(f"Unknown noise kind {kind!r}; use one of "
                      f"{NOISE_KINDS}.")
 
@@ -58,7 +58,7 @@ def slerp(z0: Tensor, z1: Tensor, t) -> Tensor:
 
 
 def truncated_noise(batch_size: int, latent_dim: int, *, threshold: float,
-                    generator: torch.Generator | None = None,
+                    rng: torch.Generator | None = None,
                     device: torch.device | str | None = None) -> Tensor:
     """(B, latent_dim) normal z with every |value| <= threshold (resampled).
 
@@ -68,11 +68,11 @@ def truncated_noise(batch_size: int, latent_dim: int, *, threshold: float,
     if threshold <= 0:
         raise ValueError(f"threshold must be > 0, got {threshold}; "
                          "try 0.5 to 2.")
-    z = sample_noise(batch_size, latent_dim, generator=generator,
+    z = sample_noise(batch_size, latent_dim, rng=rng,
                      device=device)
     outside = z.abs() > threshold
     while outside.any():
-        z[outside] = torch.randn(int(outside.sum()), generator=generator,
+        z[outside] = torch.randn(int(outside.sum()), generator=rng,
                                  device=z.device)
         outside = z.abs() > threshold
     return z

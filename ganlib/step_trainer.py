@@ -63,12 +63,12 @@ class StepTrainer(PictureBox):
         """(batch_size, latent_dim) fresh z from the trainer's own RNG."""
         return sample_noise(self.settings.batch_size,
                             self.generator.latent_dim,
-                            kind=self.settings.noise, generator=self.rng)
+                            kind=self.settings.noise, rng=self.rng)
 
     def discriminator_step(self) -> None:
         """Update D once on a real batch and a fake batch (G unchanged)."""
         real = random_batch(self.data, self.settings.batch_size,
-                            generator=self.rng)
+                            rng=self.rng)
         loss, _, _ = discriminator_step(
             self.generator, self.discriminator, self.discriminator_optimizer,
             real, self.noise(), self.settings.objective, rng=self.rng)

@@ -107,7 +107,7 @@ def discriminator_step(generator: nn.Module, discriminator: nn.Module,
     loss = objective.discriminator_loss(real_logits, fake_logits)
     if objective.gradient_penalty_weight > 0:  # WGAN-GP
         loss = loss + objective.gradient_penalty_weight * gradient_penalty(
-            discriminator, real, fake, generator=rng)
+            discriminator, real, fake, rng=rng)
     if objective.r1_weight > 0:  # R1 (gamma / 2 is the weight)
         loss = loss + objective.r1_weight * r1_penalty(discriminator, real)
     optimizer.zero_grad(set_to_none=True)

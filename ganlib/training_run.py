@@ -107,13 +107,13 @@ class TrainingRun:
     def real_batch(self) -> Tensor:
         """(batch_size, ...) random real samples, drawn on the device."""
         return random_batch(self.data, self.settings.batch_size,
-                            generator=self.rng)
+                            rng=self.rng)
 
     def noise(self, batch_size: int | None = None) -> Tensor:
         """(batch_size, latent_dim) z drawn on the device."""
         return sample_noise(batch_size or self.settings.batch_size,
                             self.generator.latent_dim,
-                            kind=self.settings.noise, generator=self.rng,
+                            kind=self.settings.noise, rng=self.rng,
                             device=self.device)
 
     def progress_bar(self) -> tqdm:

@@ -44,7 +44,7 @@ def device_of(module: nn.Module) -> torch.device:
 def fixed_noise(generator: nn.Module, count: int, seed: int) -> Tensor:
     """(count, latent_dim) z drawn on the CPU from seed, on G's device."""
     rng = torch.Generator().manual_seed(seed)
-    z = sample_noise(count, generator.latent_dim, generator=rng)
+    z = sample_noise(count, generator.latent_dim, rng=rng)
     return z.to(device_of(generator))
 
 

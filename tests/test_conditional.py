@@ -143,8 +143,8 @@ def test_conditional_generator_errors_are_clear():
 def test_sample_labelled_draws_what_target_sample_draws():
     target = ring_target()
     points, labels = sample_labelled(
-        target, 1000, generator=torch.Generator().manual_seed(3))
-    same = target.sample(1000, generator=torch.Generator().manual_seed(3))
+        target, 1000, rng=torch.Generator().manual_seed(3))
+    same = target.sample(1000, rng=torch.Generator().manual_seed(3))
     assert torch.equal(points, same)
     assert torch.equal(labels, nearest_mode(points, target))
 
@@ -175,7 +175,7 @@ def test_short_training_on_the_labelled_ring_draws_each_class_at_its_mode():
     torch.manual_seed(0)
     target = ring_target()
     points, labels = sample_labelled(
-        target, 10_000, generator=torch.Generator().manual_seed(0))
+        target, 10_000, rng=torch.Generator().manual_seed(0))
     data = attach_labels(points, labels, 8)  # (N, 2 + 8)
     generator = ConditionalGenerator(
         MLPGenerator(latent_dim=2 + 8, hidden_dim=64), num_classes=8)

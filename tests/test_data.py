@@ -36,7 +36,7 @@ def test_grid_target_means_at_pacgan_positions():
 
 def test_mixture_samples_have_the_mode_std_and_equal_weights():
     target = grid_target()
-    points = target.sample(25_000, generator=seeded())
+    points = target.sample(25_000, rng=seeded())
     assert points.shape == (25_000, 2)
     nearest = torch.cdist(points, target.means).argmin(dim=1)
     offsets = points - target.means[nearest]
@@ -47,9 +47,9 @@ def test_mixture_samples_have_the_mode_std_and_equal_weights():
 
 def test_sampling_is_deterministic_per_seed():
     target = ring_target()
-    a = target.sample(10, generator=seeded(1))
-    b = target.sample(10, generator=seeded(1))
-    c = target.sample(10, generator=seeded(2))
+    a = target.sample(10, rng=seeded(1))
+    b = target.sample(10, rng=seeded(1))
+    c = target.sample(10, rng=seeded(2))
     assert torch.equal(a, b) and not torch.equal(a, c)
 
 
@@ -59,7 +59,7 @@ def test_mixture_moves_to_a_device():
 
 
 def test_two_moons_without_noise_lie_on_two_half_circles():
-    points = two_moons(1000, noise=0.0, generator=seeded())
+    points = two_moons(1000, noise=0.0, rng=seeded())
     upper, lower = points[0::2], points[1::2]
     torch.testing.assert_close(upper.norm(dim=1), torch.ones(500))
     assert (upper[:, 1] >= 0).all()
@@ -69,14 +69,14 @@ def test_two_moons_without_noise_lie_on_two_half_circles():
 
 
 def test_spiral_radius_grows_with_angle():
-    points = spiral(500, noise=0.0, turns=1.5, generator=seeded())
+    points = spiral(500, noise=0.0, turns=1.5, rng=seeded())
     radius = points.norm(dim=1)
     assert radius.max() <= 1.0
     # points[i] = r (cos 3 pi r, sin 3 pi r)
     angle = 2 * math.pi * 1.5 * radius
     rebuilt = radius[:, None] * torch.stack([angle.cos(), angle.sin()], 1)
     torch.testing.assert_close(rebuilt, points, atol=1e-5, rtol=0)
-    assert spiral(7, generator=seeded()).shape == (7, 2)
+    assert spiral(7, rng=seeded()).shape == (7, 2)
 
 
 def test_scale_to_unit_range_maps_ends_to_minus_one_and_one():
@@ -89,12 +89,12 @@ def test_scale_to_unit_range_maps_ends_to_minus_one_and_one():
 
 def test_random_batch_rows_come_from_the_data_and_are_seeded():
     data = torch.arange(100.0).reshape(50, 2)
-    batch = random_batch(data, 64, generator=seeded(5))
+    batch = random_batch(data, 64, rng=seeded(5))
     assert batch.shape == (64, 2)
     assert batch.device == data.device
     rows = {tuple(r) for r in data.tolist()}
     assert all(tuple(r) in rows for r in batch.tolist())
-    assert torch.equal(batch, random_batch(data, 64, generator=seeded(5)))
+    assert torch.equal(batch, random_batch(data, 64, rng=seeded(5)))
 
 
 def test_random_batch_rejects_bad_input_clearly():
@@ -105,19 +105,19 @@ def test_random_batch_rejects_bad_input_clearly():
         random_batch(torch.zeros(0, 2), 4)
     on_meta = torch.zeros(10, 2, device="meta")  # stands in for a GPU
     with pytest.raises(ValueError, match="torch.Generator\\(device="):
-        random_batch(on_meta, 4, generator=seeded())
+        random_batch(on_meta, 4, rng=seeded())
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
 def test_targets_and_batches_stay_on_the_gpu():
     generator = torch.Generator(device="cuda").manual_seed(0)
     target = ring_target().to("cuda")
-    data = target.sample(1000, generator=generator)
+    data = target.sample(1000, rng=generator)
     assert data.device.type == "cuda"
-    batch = random_batch(data, 64, generator=generator)
+    batch = random_batch(data, 64, rng=generator)
     assert batch.device.type == "cuda"
-    assert two_moons(10, generator=generator).device.type == "cuda"
-    assert spiral(10, generator=generator).device.type == "cuda"
+    assert two_moons(10, rng=generator).device.type == "cuda"
+    assert spiral(10, rng=generator).device.type == "cuda"
 
 
 def test_scale_to_unit_range_handles_8_bit_images_without_overflow():

@@ -62,7 +62,7 @@ def test_flowers_vary_in_colour():
 
 def test_petal_outline_has_as_many_lobes_as_the_label():
     counts = torch.arange(3, 9).repeat(5)
-    looks = random_looks(counts, generator=torch.Generator().manual_seed(0))
+    looks = random_looks(counts, rng=torch.Generator().manual_seed(0))
     theta = torch.linspace(0, 2 * math.pi, 3601)[:-1]
     # a circle between the petal bases and tips: R (b + 0.3 (1 - b))
     ring = looks["radius"] * (looks["base"] + 0.3 * (1 - looks["base"]))
@@ -82,7 +82,7 @@ def pixel_at(image, looks, i, rho, theta):
 
 def test_rendered_petals_and_gaps_are_where_the_outline_says():
     counts = torch.arange(3, 9)
-    looks = random_looks(counts, generator=torch.Generator().manual_seed(2))
+    looks = random_looks(counts, rng=torch.Generator().manual_seed(2))
     images = render_flowers(looks, image_size=256)
     for i, k in enumerate(counts.tolist()):
         phi, radius = looks["phi"][i].item(), looks["radius"][i].item()

@@ -10,7 +10,7 @@ from ganlib.models import MLPGenerator
 
 def test_samples_from_the_target_score_like_the_target():
     target = ring_target()
-    samples = target.sample(2500, generator=torch.Generator().manual_seed(0))
+    samples = target.sample(2500, rng=torch.Generator().manual_seed(0))
     score = mode_coverage(samples, target)
     # within 3 std of the mean: P(chi^2_2 <= 9) = 1 - exp(-4.5) = 0.989
     assert score.high_quality_share == pytest.approx(1 - math.exp(-4.5),

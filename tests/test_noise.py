@@ -12,16 +12,16 @@ def seeded(seed=0):
 
 @pytest.mark.parametrize("kind", ["normal", "uniform"])
 def test_same_seed_gives_same_noise(kind):
-    a = sample_noise(4, 8, kind=kind, generator=seeded(1))
-    b = sample_noise(4, 8, kind=kind, generator=seeded(1))
-    c = sample_noise(4, 8, kind=kind, generator=seeded(2))
+    a = sample_noise(4, 8, kind=kind, rng=seeded(1))
+    b = sample_noise(4, 8, kind=kind, rng=seeded(1))
+    c = sample_noise(4, 8, kind=kind, rng=seeded(2))
     assert a.shape == (4, 8)
     assert torch.equal(a, b) and not torch.equal(a, c)
 
 
 def test_noise_kinds_have_their_ranges_and_moments():
-    normal = sample_noise(20_000, 4, generator=seeded())
-    uniform = sample_noise(20_000, 4, kind="uniform", generator=seeded())
+    normal = sample_noise(20_000, 4, rng=seeded())
+    uniform = sample_noise(20_000, 4, kind="uniform", rng=seeded())
     assert normal.mean().abs() < 0.02 and abs(normal.std() - 1) < 0.02
     assert uniform.min() >= -1 and uniform.max() <= 1
     # U[-1, 1] has variance 1/3
@@ -85,7 +85,7 @@ def test_slerp_of_parallel_vectors_falls_back_to_lerp():
 
 @pytest.mark.parametrize("threshold", [0.1, 0.5, 2.0])
 def test_truncated_noise_stays_within_threshold(threshold):
-    z = truncated_noise(256, 16, threshold=threshold, generator=seeded())
+    z = truncated_noise(256, 16, threshold=threshold, rng=seeded())
     assert z.shape == (256, 16)
     assert z.abs().max() <= threshold
     # resampling fills the whole band, not just a clipped edge
@@ -94,8 +94,8 @@ def test_truncated_noise_stays_within_threshold(threshold):
 
 
 def test_truncated_noise_is_seeded_and_checks_threshold():
-    a = truncated_noise(8, 4, threshold=1.0, generator=seeded(3))
-    b = truncated_noise(8, 4, threshold=1.0, generator=seeded(3))
+    a = truncated_noise(8, 4, threshold=1.0, rng=seeded(3))
+    b = truncated_noise(8, 4, threshold=1.0, rng=seeded(3))
     assert torch.equal(a, b)
     with pytest.raises(ValueError, match="threshold"):
         truncated_noise(8, 4, threshold=0.0)
@@ -104,6 +104,6 @@ def test_truncated_noise_is_seeded_and_checks_threshold():
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
 def test_noise_follows_the_generator_device():
     generator = torch.Generator(device="cuda").manual_seed(0)
-    assert sample_noise(2, 3, generator=generator).device.type == "cuda"
-    z = truncated_noise(64, 8, threshold=0.5, generator=generator)
+    assert sample_noise(2, 3, rng=generator).device.type == "cuda"
+    z = truncated_noise(64, 8, threshold=0.5, rng=generator)
     assert z.device.type == "cuda" and z.abs().max() <= 0.5

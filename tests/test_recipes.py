@@ -53,7 +53,7 @@ def train_point_recipe(make_recipe, target, seed):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # tiny matrices: one thread is fastest
     try:
-        data = target.sample(10_000, generator=torch.Generator()
+        data = target.sample(10_000, rng=torch.Generator()
                              .manual_seed(seed))
         generator, discriminator, settings = make_recipe(seed=seed)
         start = time.perf_counter()

@@ -29,7 +29,7 @@ def tiny_models(seed=0):
 
 def ring_data(num_samples=1000):
     return ring_target().sample(num_samples,
-                                generator=torch.Generator().manual_seed(0))
+                                rng=torch.Generator().manual_seed(0))
 
 
 def copy_parameters(model):
@@ -106,7 +106,7 @@ def test_gradient_penalty_is_added_with_its_weight():
     expected = (wasserstein_critic_loss(discriminator(real),
                                         discriminator(fake))
                 + 10 * gradient_penalty(discriminator, real, fake,
-                                        generator=rng))
+                                        rng=rng))
     optimizer = torch.optim.SGD(discriminator.parameters(), lr=0.0)
     loss, _, _ = discriminator_step(
         generator, discriminator, optimizer, real, z, WGAN_GP,

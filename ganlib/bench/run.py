@@ -39,7 +39,7 @@ def load_data(name: str, num_images: int) -> torch.Tensor:
         return flowers(num_images, image_size=64, seed=0).images
     if name == "dcgan28":
         return digits(image_size=28).images
-    return ring_target().sample(10_000, generator=torch.Generator()
+    return ring_target().sample(10_000, rng=torch.Generator()
                                 .manual_seed(0))
 
 

@@ -54,7 +54,7 @@ def _check_not_probabilities(discriminator: nn.Module, outputs) -> None:
 
 def _ring_vs_blob(num_points: int, rng: torch.Generator):
     """Real ring points (label 1) and a fixed fake blob (label 0)."""
-    real = ring_target().sample(num_points, generator=rng)
+    real = ring_target().sample(num_points, rng=rng)
     fake = 0.3 * torch.randn(num_points, 2, generator=rng)
     points = torch.cat([real, fake])
     labels = torch.cat([torch.ones(num_points, 1),

@@ -30,7 +30,7 @@ def _game(seed: int, batch_size: int):
         torch.manual_seed(seed)
         generator = MLPGenerator(latent_dim=2, hidden_dim=16, num_layers=2)
         discriminator = MLPDiscriminator(hidden_dim=16, num_layers=2)
-    real = ring_target().sample(batch_size, generator=rng)
+    real = ring_target().sample(batch_size, rng=rng)
     z = torch.randn(batch_size, 2, generator=rng)
     return generator, discriminator, real, z
 
