@@ -61,7 +61,8 @@ def point_row(name: str, seed: int, folder: Path) -> dict:
 
 def image_row(name: str, seed: int, folder: Path) -> dict:
     """Train one image recipe from seed; Frechet ratio and classes."""
-    from ganlib.image_metrics import feature_classifier, held_out_quality
+    from ganlib.features import feature_classifier
+    from ganlib.image_metrics import held_out_quality
 
     data, held_out = image_sets(name)
     classifier = feature_classifier(data)

@@ -2,36 +2,20 @@
 
 Record 2-D training with ``recorder = TrainingRecorder(real, every=25)``
 and ``train(..., on_step=recorder)``, then ``animate_training_2d(recorder)``.
-The result is HTML with the frames embedded as PNG and JavaScript controls
-(matplotlib's jshtml), so it needs no kernel and no network.
+The result is HTML with the frames embedded as images and a few lines of
+JavaScript for the controls, so it needs no kernel and no network.
 """
-import hashlib
-import re
 from dataclasses import dataclass
 
-import torch
-from matplotlib import rc_context
-from matplotlib.animation import FuncAnimation
 from torch import Tensor, nn
 
-from ganlib.noise import sample_noise
+from ganlib.html_player import frames_player
+from ganlib.models import device_of
+from ganlib.noise import fixed_noise
 from ganlib.plotting import (
     default_extent, draw_heat_map, draw_points, evaluating, image_grid,
     new_figure, pick_evenly, probability_grid,
 )
-
-# matplotlib's player draws its buttons with Font Awesome from a CDN; on an
-# offline page those icons would be blank, so plain characters replace them.
-FONT_AWESOME_LINK = re.compile(r'<link rel="stylesheet"\s+href="[^"]*'
-                               r'font-awesome[^"]*">')
-BUTTON_TEXT = {
-    "fa-minus": "&minus;", "fa-plus": "+",
-    "fa-fast-backward": "|&#9664;&#9664;", "fa-step-backward": "|&#9664;",
-    "fa-play fa-flip-horizontal": "&#9664;", "fa-pause": "&#10074;&#10074;",
-    "fa-play": "&#9654;", "fa-step-forward": "&#9654;|",
-    "fa-fast-forward": "&#9654;&#9654;|",
-}
-
 
 @dataclass
 class Frame:
@@ -59,9 +43,8 @@ class TrainingRecorder:
 
     def fixed_noise(self, generator: nn.Module) -> Tensor:
         """The same z every time, drawn on the CPU, moved to G's device."""
-        rng = torch.Generator().manual_seed(self.seed)
-        z = sample_noise(self.num_points, generator.latent_dim, rng=rng)
-        return z.to(next(generator.parameters()).device)
+        return fixed_noise(self.num_points, generator.latent_dim,
+                           seed=self.seed, device=device_of(generator))
 
     def record(self, step: int, generator: nn.Module,
                discriminator: nn.Module) -> None:
@@ -77,27 +60,6 @@ class TrainingRecorder:
         """The on_step hook: record every `every` steps."""
         if step % self.every == 0:
             self.record(step, generator, discriminator)
-
-
-def _stable_html(html: str) -> str:
-    """Offline buttons, and an id from the content instead of a uuid4."""
-    html = FONT_AWESOME_LINK.sub("", html)
-    for icon, text in BUTTON_TEXT.items():
-        html = html.replace(f'<i class="fa {icon}"></i>', text)
-    random_id = re.search(r'id="_anim_img([0-9a-f]+)"', html).group(1)
-    digest = hashlib.sha256(html.replace(random_id, "").encode())
-    return html.replace(random_id, digest.hexdigest()[:32])
-
-
-def _to_html(figure, update, num_frames: int, fps: int,
-             frame_format: str = "jpeg"):
-    """Play update(i) for i < num_frames as offline HTML (IPython HTML)."""
-    from IPython.display import HTML
-
-    player = FuncAnimation(figure, update, frames=num_frames, repeat=False)
-    with rc_context({"animation.frame_format": frame_format}):
-        html = player.to_jshtml(fps=fps, default_mode="once")
-    return HTML(_stable_html(html))
 
 
 def animate_training_2d(recorder: TrainingRecorder, *, max_frames: int = 40,
@@ -126,7 +88,9 @@ def animate_training_2d(recorder: TrainingRecorder, *, max_frames: int = 40,
         fakes.set_offsets(frame.fake.numpy())
         axes.set_title(f"step {frame.step}: red = D says fake")
 
-    return _to_html(figure, update, len(frames), fps, frame_format)
+    return frames_player(figure, update, len(frames), fps, frame_format,
+                    alt="fake points (orange) and real points (black) over "
+                        "D's heat map, one frame per snapshot of training")
 
 
 def animate_samples(history, *, max_frames: int = 40, fps: int = 4,
@@ -154,4 +118,6 @@ def animate_samples(history, *, max_frames: int = 40, fps: int = 4,
             axes.set_axis_off()
         axes.set_title(f"step {step}")
 
-    return _to_html(figure, update, len(snapshots), fps)
+    return frames_player(figure, update, len(snapshots), fps,
+                    alt="the generator's samples on the same fixed noise, "
+                        "one frame per kept step of training")

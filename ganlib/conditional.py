@@ -19,7 +19,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganlib.data import GaussianMixture
-from ganlib.models import DCGANDiscriminator, MLPDiscriminator
+from ganlib.models import DCGANDiscriminator, MLPDiscriminator, device_of
+from ganlib.noise import fixed_noise
 
 
 def _check_labels(labels: Tensor, num_classes: int, size: int) -> None:
@@ -134,11 +135,11 @@ def class_accuracy(generator: ConditionalGenerator,
                    target: GaussianMixture, *, samples_per_class: int = 500,
                    seed: int = 0) -> Tensor:
     """(K,) share of class-c samples that land nearest mode c."""
-    device = next(generator.parameters()).device
-    rng = torch.Generator().manual_seed(seed)  # CPU noise: any device
+    device = device_of(generator)
     labels = torch.arange(generator.num_classes).repeat_interleave(
         samples_per_class)
-    z_noise = torch.randn(len(labels), generator.noise_dim, generator=rng)
-    points = generator.generate(z_noise.to(device), labels.to(device))
+    z_noise = fixed_noise(len(labels), generator.noise_dim, seed=seed,
+                          device=device)
+    points = generator.generate(z_noise, labels.to(device))
     hits = nearest_mode(points.float().cpu(), target) == labels
     return hits.float().reshape(-1, samples_per_class).mean(dim=1)

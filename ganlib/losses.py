@@ -6,7 +6,7 @@ score (WGAN, hinge, least squares use the raw output), E the batch mean.
 log sigmoid(l) = -softplus(-l) and log(1 - sigmoid(l)) = -softplus(l) keep
 every loss finite for large logits.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import torch
@@ -138,8 +138,8 @@ def r1_penalty(discriminator: Callable[[Tensor], Tensor],
     """R1 penalty on real data, (B, ...) -> ().
 
     R1 = E_x[||grad_x l(x)||_2^2]; l the discriminator's logit, x real.
-    Mescheder et al. add gamma/2 R1 to the D loss: put gamma/2 in
-    Objective.r1_weight. A linear l(x) = w.x gives ||w||^2.
+    Mescheder et al. add gamma/2 R1 to the D loss:
+    ``objective.with_penalty(r1_term, gamma / 2)``. A linear l(x) = w.x gives ||w||^2.
     """
     x = real.detach().requires_grad_(True)
     # grad_x l(x), the slope of the logit at each real sample
@@ -148,20 +148,65 @@ def r1_penalty(discriminator: Callable[[Tensor], Tensor],
     return grad.flatten(start_dim=1).pow(2).sum(dim=1).mean()  # E[||.||^2]
 
 
+def gradient_penalty_term(discriminator: Callable[[Tensor], Tensor],
+                          real: Tensor, fake: Tensor,
+                          rng: torch.Generator | None) -> Tensor:
+    """The gradient penalty as a Penalty term (see gradient_penalty)."""
+    return gradient_penalty(discriminator, real, fake, rng=rng)
+
+
+def r1_term(discriminator: Callable[[Tensor], Tensor], real: Tensor,
+            fake: Tensor, rng: torch.Generator | None) -> Tensor:
+    """The R1 penalty as a Penalty term (see r1_penalty; fakes unused)."""
+    return r1_penalty(discriminator, real)
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """A regulariser of D: weight * term(D, real, fake, rng) joins D's loss.
+
+    A new regulariser is a new term function; the loop stays as it is.
+    """
+    term: Callable[..., Tensor]  # (discriminator, real, fake, rng) -> ()
+    weight: float  # lambda of WGAN-GP (10 there); gamma / 2 of R1
+
+
+def probability(logits: Tensor) -> Tensor:
+    """D(x) = sigmoid(logit): what History logs for BCE objectives."""
+    return torch.sigmoid(logits)
+
+
+def raw_score(scores: Tensor) -> Tensor:
+    """The critic's raw score f(x): what History logs for other losses."""
+    return scores
+
+
 @dataclass(frozen=True)
 class Objective:
-    """A GAN variant: D loss (real, fake) -> scalar, G loss, penalties."""
+    """A GAN variant: D loss (real, fake) -> scalar, G loss, penalties.
+
+    ``score`` maps D's outputs to what History logs as real_score and
+    fake_score: a probability for logits, the raw score for a critic.
+    """
     discriminator_loss: Callable[[Tensor, Tensor], Tensor]
     generator_loss: Callable[[Tensor], Tensor]
-    gradient_penalty_weight: float = 0.0  # lambda of WGAN-GP (10 there)
-    r1_weight: float = 0.0  # gamma / 2 of R1 (Mescheder et al. 2018)
+    penalties: tuple[Penalty, ...] = ()  # summed into D's loss
+    score: Callable[[Tensor], Tensor] = probability
+
+    def with_penalty(self, term: Callable[..., Tensor],
+                     weight: float) -> "Objective":
+        """The same objective with weight * term added to D's loss."""
+        return replace(self, penalties=(*self.penalties,
+                                        Penalty(term, weight)))
 
 
 MINIMAX = Objective(bce_discriminator_loss, minimax_generator_loss)
 NONSATURATING = Objective(bce_discriminator_loss,
                           nonsaturating_generator_loss)
 LEAST_SQUARES = Objective(least_squares_discriminator_loss,
-                          least_squares_generator_loss)
-HINGE = Objective(hinge_discriminator_loss, hinge_generator_loss)
+                          least_squares_generator_loss, score=raw_score)
+HINGE = Objective(hinge_discriminator_loss, hinge_generator_loss,
+                  score=raw_score)
 WGAN_GP = Objective(wasserstein_critic_loss, wasserstein_generator_loss,
-                    gradient_penalty_weight=10.0)
+                    score=raw_score).with_penalty(gradient_penalty_term,
+                                                  10.0)

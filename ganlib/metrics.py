@@ -17,7 +17,8 @@ import torch
 from torch import Tensor, nn
 
 from ganlib.data import GaussianMixture
-from ganlib.noise import sample_noise
+from ganlib.models import device_of, evaluating
+from ganlib.noise import fixed_noise
 
 NUM_SAMPLES = 2500  # the protocol's sample count (Srivastava et al. 2017)
 
@@ -66,13 +67,7 @@ def reverse_kl_to_uniform(counts: Tensor) -> float:
 def sample_points(generator: nn.Module, num_samples: int = NUM_SAMPLES, *,
                   seed: int = 0, noise: str = "normal") -> Tensor:
     """(num_samples, data_dim) points from ``generator``, on the CPU."""
-    device = next(generator.parameters()).device
-    rng = torch.Generator().manual_seed(seed)  # CPU noise: same on any device
-    z = sample_noise(num_samples, generator.latent_dim, kind=noise,
-                     rng=rng)
-    was_training = generator.training
-    generator.eval()
-    try:
-        return generator(z.to(device)).float().cpu()
-    finally:
-        generator.train(was_training)
+    z = fixed_noise(num_samples, generator.latent_dim, seed=seed, kind=noise,
+                    device=device_of(generator))
+    with evaluating(generator):
+        return generator(z).float().cpu()

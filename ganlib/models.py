@@ -4,6 +4,7 @@ Every generator has ``.latent_dim``; every discriminator returns LOGITS of
 shape (B, 1): apply ``torch.sigmoid`` to read them as probabilities.
 """
 import math
+from contextlib import contextmanager
 
 import torch
 from torch import Tensor, nn
@@ -16,6 +17,23 @@ IMAGE_SIZES = (16, 28, 32, 64)
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable numbers (weights and biases) in ``model``."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def device_of(model: nn.Module) -> torch.device:
+    """The device of a model's first parameter."""
+    return next(model.parameters()).device
+
+
+@contextmanager
+def evaluating(model: nn.Module):
+    """Run model in eval mode without gradients, then restore its mode."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield model
+    finally:
+        model.train(was_training)
 
 
 def dcgan_init_(module: nn.Module) -> None:

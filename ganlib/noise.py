@@ -29,6 +29,19 @@ def sample_noise(batch_size: int, latent_dim: int, *, kind: str = "normal",
                      f"{NOISE_KINDS}.")
 
 
+def fixed_noise(count: int, latent_dim: int, *, seed: int = 0,
+                kind: str = "normal",
+                device: torch.device | str | None = None) -> Tensor:
+    """(count, latent_dim) z drawn on the CPU from ``seed``, on ``device``.
+
+    Drawn on the CPU, the same seed gives the same z (and so the same
+    samples) on every device.
+    """
+    rng = torch.Generator().manual_seed(seed)
+    z = sample_noise(count, latent_dim, kind=kind, rng=rng)
+    return z.to(device) if device is not None else z
+
+
 def _as_times(t, like: Tensor) -> Tensor:
     """t (float, list or tensor) as a (T, 1) column on like's device."""
     return torch.as_tensor(t, dtype=like.dtype,

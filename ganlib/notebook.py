@@ -41,6 +41,7 @@ def _origin(obj) -> str:
     """Where obj is defined: "ganlib/losses.py", or "this notebook"."""
     if getattr(obj, "__module__", None) == "__main__":
         return "this notebook"
+    obj = inspect.unwrap(obj)  # a decorated function's own file
     path = Path(inspect.getsourcefile(obj) or "unknown file").resolve()
     package_root = Path(__file__).resolve().parent.parent
     if path.is_relative_to(package_root):

@@ -5,11 +5,12 @@ figures are built without pyplot, so a notebook shows each one once, and
 with a fixed size and dpi, so re-running a notebook gives the same PNGs.
 """
 import io
-from contextlib import contextmanager
 
 import torch
 from matplotlib.figure import Figure
 from torch import Tensor, nn
+
+from ganlib.models import evaluating
 
 DPI = 80  # pixels per inch of every figure
 REAL_COLOR = "black"
@@ -77,18 +78,6 @@ def default_extent(real: Tensor) -> tuple[float, float, float, float]:
     """A square (x_min, x_max, y_min, y_max) framing real with a margin."""
     half = 1.25 * real.detach().abs().max().item()
     return (-half, half, -half, half)
-
-
-@contextmanager
-def evaluating(module: nn.Module):
-    """Run module in eval mode without gradients, then restore its mode."""
-    was_training = module.training
-    module.eval()
-    try:
-        with torch.no_grad():
-            yield module
-    finally:
-        module.train(was_training)
 
 
 def probability_grid(discriminator: nn.Module, extent, *,

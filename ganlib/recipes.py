@@ -19,7 +19,8 @@ from torch import nn
 from ganlib.losses import HINGE
 from ganlib.models import (DCGANDiscriminator, DCGANGenerator,
                            MLPDiscriminator, MLPGenerator)
-from ganlib.train import TrainSettings
+from ganlib.settings import TrainSettings
+from ganlib.speed import Speed
 
 
 class Recipe(NamedTuple):
@@ -80,7 +81,8 @@ def grid_recipe(*, seed: int = 0) -> Recipe:
 IMAGE_SETTINGS = TrainSettings(
     num_steps=18_000, batch_size=64, generator_lr=2e-4,
     discriminator_lr=2e-4, lr_decay="linear", objective=HINGE,
-    cpu_bf16=True, log_every=100, sample_every=1000, progress=False)
+    log_every=100, sample_every=1000, progress=False,
+    speed=Speed(cpu_bf16=True))
 
 
 def _image_models(channels: int, image_size: int):

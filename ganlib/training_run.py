@@ -1,12 +1,11 @@
-"""The machinery behind ``ganlib.train``: device, RNG, logs, checkpoints.
+"""The machinery behind ``ganlib.train``: RNG, logs, samples, checkpoints.
 
 One ``torch.Generator`` on the device draws every batch, every z and the
 gradient penalty's mixing weights; it is saved in checkpoints with the
 step, so a resumed run draws exactly what an uninterrupted one would.
-Losses are summed on the device and read (``.item``/``.tolist``, a host
-sync) only every ``log_every`` steps.
+Losses are summed on the device and read (``.tolist``, a host sync) only
+every ``log_every`` steps.
 """
-import contextlib
 import warnings
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -18,6 +17,8 @@ from tqdm.auto import tqdm
 from ganlib.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ganlib.data import random_batch
 from ganlib.noise import sample_noise
+from ganlib.settings import History, Row, TrainSettings
+from ganlib.speed import SpeedPlan
 
 # Settings that change what a run computes: a resume must keep them.
 RESULT_SETTINGS = ("batch_size", "discriminator_steps", "generator_lr",
@@ -29,63 +30,27 @@ class TrainingRun:
     """State of one run: models and data on the device, optimizers, RNG."""
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module,
-                 data: Tensor, settings, *, device: torch.device, history):
-        self.settings, self.device, self.history = settings, device, history
-        self.on_cuda = device.type == "cuda"  # CUDA-only switches need it
-        self.cpu_bf16 = (settings.cpu_bf16 and device.type == "cpu"
-                         and cpu_has_native_bf16())
-        # NHWC: on CUDA when asked; on a bf16 CPU, oneDNN's fast layout
-        self.nhwc = (settings.channels_last and self.on_cuda) or self.cpu_bf16
-        self.generator = self._prepare(generator)
-        self.discriminator = self._prepare(discriminator)
-        self.data = self._prepare_data(data)  # moved to the device ONCE
-        self.rng = torch.Generator(device=device).manual_seed(settings.seed)
-        self.generator_optimizer = self._adam(generator,
-                                              settings.generator_lr)
-        self.discriminator_optimizer = self._adam(discriminator,
-                                                  settings.discriminator_lr)
+                 data: Tensor, settings: TrainSettings, speed: SpeedPlan):
+        self.settings, self.device = settings, speed.device
+        self.history = History()
+        self.generator = speed.place(generator)
+        self.discriminator = speed.place(discriminator)
+        self.data = speed.place_data(_checked_data(data))  # moved ONCE
+        self.rng = torch.Generator(device=self.device).manual_seed(
+            settings.seed)
+        self.generator_optimizer = speed.adam(
+            generator, settings.generator_lr, settings.betas)
+        self.discriminator_optimizer = speed.adam(
+            discriminator, settings.discriminator_lr, settings.betas)
         self.fixed_noise = self.noise(settings.num_fixed_samples)
         self.step, self.window_count = 0, 0
-        self.window = torch.zeros(4, device=device)  # sums of row values
+        self.window = torch.zeros(len(Row._fields), device=self.device)
         path = settings.checkpoint_path
         if path is not None and Path(path).exists():
             self._resume(load_checkpoint(path, generator=generator,
                                          discriminator=discriminator))
         else:
-            self._keep_samples()  # what the untrained generator makes
-        compile_ = ((lambda m: torch.compile(m, mode=settings.compile_mode))
-                    if settings.compile else (lambda m: m))
-        self.generator_fn = compile_(self.generator)
-        objective = settings.objective  # penalties need double backward,
-        penalised = (objective.gradient_penalty_weight > 0  # which compiled
-                     or objective.r1_weight > 0)  # modules do not support
-        self.discriminator_fn = (self.discriminator if penalised
-                                 else compile_(self.discriminator))
-
-    def _prepare(self, model: nn.Module) -> nn.Module:
-        """The model on the device (NHWC if channels_last on CUDA)."""
-        model = model.to(self.device)
-        if self.nhwc:
-            model = model.to(memory_format=torch.channels_last)
-        return model
-
-    def _prepare_data(self, data: Tensor) -> Tensor:
-        """The data set as one tensor on the device."""
-        if not isinstance(data, Tensor) or data.ndim < 2 or len(data) == 0:
-            raise ValueError(
-                f"train needs the data as one non-empty tensor (N, ...), "
-                f"got {type(data).__name__}. For an ImageData pass "
-                f"data.images; for a target pass target.sample(10_000).")
-        data = data.to(self.device, torch.float32)
-        if data.ndim == 4 and self.nhwc:
-            data = data.contiguous(memory_format=torch.channels_last)
-        return data
-
-    def _adam(self, model: nn.Module, lr: float) -> torch.optim.Adam:
-        """Adam with the settings' betas; the fused kernel on CUDA."""
-        fused = True if self.settings.fused_adam and self.on_cuda else None
-        return torch.optim.Adam(model.parameters(), lr=lr,
-                                betas=self.settings.betas, fused=fused)
+            self.keep_samples()  # what the untrained generator makes
 
     def scale_learning_rates(self, factor: float) -> None:
         """Set both optimizers' lrs to factor times the settings' lrs."""
@@ -95,14 +60,6 @@ class TrainingRun:
                                self.settings.discriminator_lr)):
             for group in optimizer.param_groups:
                 group["lr"] = lr * factor
-
-    def autocast(self):
-        """bf16 autocast on CUDA with mixed_precision (or cpu_bf16)."""
-        if self.settings.mixed_precision and self.on_cuda:
-            return torch.autocast("cuda", dtype=torch.bfloat16)
-        if self.cpu_bf16:
-            return torch.autocast("cpu", dtype=torch.bfloat16)
-        return contextlib.nullcontext()
 
     def real_batch(self) -> Tensor:
         """(batch_size, ...) random real samples, drawn on the device."""
@@ -116,47 +73,45 @@ class TrainingRun:
                             kind=self.settings.noise, rng=self.rng,
                             device=self.device)
 
-    def progress_bar(self) -> tqdm:
-        """The remaining steps, with a bar unless progress=False."""
+    def remaining_steps(self) -> tqdm:
+        """The steps still to run, with a bar unless progress=False."""
         total = self.settings.num_steps
         self.bar = tqdm(range(self.step, total), initial=self.step,
                         total=total, disable=not self.settings.progress,
                         desc="training", unit="step")
         return self.bar
 
-    def record(self, step: int, d_loss: Tensor, g_loss: Tensor,
-               real_logits: Tensor, fake_logits: Tensor) -> None:
-        """Add one step to the logs; samples and checkpoints when due."""
-        row = torch.stack([d_loss.float(), g_loss.float(),
-                           torch.sigmoid(real_logits.float()).mean(),
-                           torch.sigmoid(fake_logits.float()).mean()])
-        self.window += row  # stays on the device: no sync here
-        self.window_count, self.step = self.window_count + 1, step
-        last, s = step == self.settings.num_steps, self.settings
-        if step % s.log_every == 0 or last:
-            self._log_row()
-        if step % s.sample_every == 0 or last:
-            self._keep_samples()
-        if s.checkpoint_path and (step % s.checkpoint_every == 0 or last):
-            save_checkpoint(s.checkpoint_path, self.state())
+    def is_due(self, every: int) -> bool:
+        """True every ``every`` steps, and at the run's last step."""
+        return (self.step % every == 0
+                or self.step == self.settings.num_steps)
 
-    def _log_row(self) -> None:
-        """Turn the window's sums into one history row (one host sync)."""
-        means = (self.window / self.window_count).tolist()
+    def log(self, step: int, row: Row) -> None:
+        """Add step ``step``'s row to the window; a History row when due."""
+        self.window += torch.stack([value.float() for value in row])
+        self.window_count, self.step = self.window_count + 1, step
+        if not self.is_due(self.settings.log_every):
+            return  # the sums stay on the device: no host sync
+        means = Row(*(self.window / self.window_count).tolist())
         self.history.add_row(self.step, means)
         self.window.zero_()
         self.window_count = 0
-        self.bar.set_postfix(d_loss=f"{means[0]:.3f}",
-                             g_loss=f"{means[1]:.3f}", refresh=False)
+        self.bar.set_postfix(d_loss=f"{means.discriminator_loss:.3f}",
+                             g_loss=f"{means.generator_loss:.3f}",
+                             refresh=False)
 
     @torch.no_grad()
-    def _keep_samples(self) -> None:
+    def keep_samples(self) -> None:
         """Store G(fixed noise) on the CPU, once per step."""
         if self.history.samples and self.history.samples[-1][0] == self.step:
             return
         # train mode, as pytorch/examples dcgan: BatchNorm uses batch stats
         fake = self.generator(self.fixed_noise).float().cpu()
         self.history.samples.append((self.step, fake))
+
+    def save_checkpoint(self) -> None:
+        """Write everything a resumed run needs to checkpoint_path."""
+        save_checkpoint(self.settings.checkpoint_path, self.state())
 
     def finish(self) -> None:
         """Close the progress bar."""
@@ -196,28 +151,34 @@ class TrainingRun:
             setattr(self.history, name, list(values))
 
 
-def cpu_has_native_bf16() -> bool:
-    """True on a CPU with bf16 instructions (AVX512-BF16, AMX): oneDNN's."""
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):  # a torch without oneDNN
-        return False
+def _checked_data(data: Tensor) -> Tensor:
+    """The data set itself, or a clear error when it is not one tensor."""
+    if not isinstance(data, Tensor) or data.ndim < 2 or len(data) == 0:
+        raise ValueError(
+            f"train needs the data as one non-empty tensor (N, ...), "
+            f"got {type(data).__name__}. For an ImageData pass "
+            f"data.images; for a target pass target.sample(10_000).")
+    return data
 
 
-def settings_summary(settings) -> dict:
+def settings_summary(settings: TrainSettings) -> dict:
     """Settings as plain values (the objective by its functions' names)."""
     summary = {}
     for item in fields(settings):
         value = getattr(settings, item.name)
         if item.name == "objective":
-            value = (f"{value.discriminator_loss.__name__}, "
-                     f"{value.generator_loss.__name__}, gradient penalty "
-                     f"{value.gradient_penalty_weight}, R1 {value.r1_weight}")
+            value = ", ".join(
+                [value.discriminator_loss.__name__,
+                 value.generator_loss.__name__,
+                 *(f"{penalty.term.__name__} x {penalty.weight}"
+                   for penalty in value.penalties)])
+        if item.name == "speed":
+            value = asdict(value)
         summary[item.name] = value
     return summary
 
 
-def _warn_if_settings_differ(saved: dict, settings) -> None:
+def _warn_if_settings_differ(saved: dict, settings: TrainSettings) -> None:
     """Warn when a resume changes settings that change the result."""
     now = settings_summary(settings)
     changed = [name for name in RESULT_SETTINGS

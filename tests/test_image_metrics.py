@@ -4,11 +4,10 @@ import pytest
 import scipy.linalg
 import torch
 
-import ganlib.image_metrics as image_metrics
-from ganlib.image_metrics import (class_coverage, class_histogram,
-                                  default_cache_dir, feature_classifier,
-                                  frechet_distance,
-                                  gaussian_frechet_distance, image_quality)
+import ganlib.features as features
+from ganlib.features import default_cache_dir, feature_classifier
+from ganlib.frechet import frechet_distance, gaussian_frechet_distance
+from ganlib.image_metrics import class_coverage, class_histogram, image_quality
 from ganlib.images import ImageData, digits
 
 
@@ -113,13 +112,13 @@ def test_cached_classifier_is_reused_not_retrained(tmp_path, monkeypatch):
     data = ImageData(torch.rand(64, 1, 16, 16) * 2 - 1,
                      torch.arange(64) % 2, ["a", "b"])
     calls = []
-    train = image_metrics.train_classifier
+    train = features.train_classifier
 
     def counting_train(*args, **kwargs):
         calls.append(1)
         return train(*args, **kwargs)
 
-    monkeypatch.setattr(image_metrics, "train_classifier", counting_train)
+    monkeypatch.setattr(features, "train_classifier", counting_train)
     first = feature_classifier(data, cache_dir=tmp_path, num_steps=3)
     second = feature_classifier(data, cache_dir=tmp_path, num_steps=3)
     assert len(calls) == 1

@@ -180,9 +180,13 @@ def test_load_images_by_name():
         load_images("imagenet")
 
 
-def test_check_images_accepts_good_images():
-    check_images(torch.zeros(2, 3, 32, 32), channels=3, image_size=32)
-    check_images(digits().images, channels=1, image_size=16)
+def test_check_images_accepts_the_whole_range_and_nothing_beyond():
+    for value in (-1.0, 0.0, 1.0):  # the edges of [-1, 1] are allowed
+        assert check_images(torch.full((2, 3, 32, 32), value), channels=3,
+                            image_size=32) is None
+    assert check_images(digits().images, channels=1, image_size=16) is None
+    with pytest.raises(ValueError):
+        check_images(torch.full((2, 3, 32, 32), 1.01))
 
 
 @pytest.mark.parametrize("images,kwargs,message", [

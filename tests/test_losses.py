@@ -65,12 +65,14 @@ def test_generator_losses_match_hand_formulas(seed):
         F.binary_cross_entropy(d_fake, torch.ones_like(d_fake)))
 
 
-def test_losses_stay_finite_for_huge_logits():
+def test_losses_match_their_closed_form_for_huge_logits():
+    # softplus(200) = 200 and softplus(-200) = 0 to float precision: the
+    # log-sigmoid forms give exact values where sigmoid would round to 0.
     huge = torch.tensor([[-200.0], [200.0]])
-    for value in (bce_discriminator_loss(huge, huge),
-                  minimax_generator_loss(huge),
-                  nonsaturating_generator_loss(huge)):
-        assert torch.isfinite(value)
+    # real: E[softplus(-l)] = (200 + 0) / 2; fake: E[softplus(l)] = (0 + 200) / 2
+    assert bce_discriminator_loss(huge, huge).item() == pytest.approx(200.0)
+    assert minimax_generator_loss(huge).item() == pytest.approx(-100.0)
+    assert nonsaturating_generator_loss(huge).item() == pytest.approx(100.0)
 
 
 def generator_loss_gradient(loss_fn, logit):
@@ -181,16 +183,55 @@ def test_r1_penalty_matches_finite_differences():
         total / 3, rel=1e-6)
 
 
-def test_objective_constants():
-    assert MINIMAX.generator_loss is minimax_generator_loss
-    assert NONSATURATING.generator_loss is nonsaturating_generator_loss
-    assert NONSATURATING.discriminator_loss is bce_discriminator_loss
-    assert LEAST_SQUARES.generator_loss is least_squares_generator_loss
-    assert HINGE.discriminator_loss is hinge_discriminator_loss
-    assert WGAN_GP.gradient_penalty_weight == 10.0
-    assert WGAN_GP.discriminator_loss is wasserstein_critic_loss
-    assert isinstance(WGAN_GP, Objective)
-    assert NONSATURATING.r1_weight == 0.0
+def softplus(x):
+    return math.log1p(math.exp(x))
+
+
+@pytest.mark.parametrize("objective,d_loss,g_loss", [
+    # real logit r = 2, fake logit f = -1
+    (MINIMAX, softplus(-2) + softplus(-1), -softplus(-1)),  # log(1 - D)
+    (NONSATURATING, softplus(-2) + softplus(-1), softplus(1)),  # -log D
+    (LEAST_SQUARES, 0.5 * 1 ** 2 + 0.5 * 1 ** 2, 0.5 * 2 ** 2),
+    (HINGE, 0.0 + 0.0, 1.0),  # max(0, 1 - 2) + max(0, 1 - 1); -f
+    (WGAN_GP, -1 - 2, 1.0),  # f - r; -f
+])
+def test_each_objective_computes_its_closed_form(objective, d_loss, g_loss):
+    real, fake = torch.full((4, 1), 2.0), torch.full((4, 1), -1.0)
+    assert objective.discriminator_loss(real, fake).item() == pytest.approx(
+        d_loss)
+    assert objective.generator_loss(fake).item() == pytest.approx(g_loss)
+
+
+def test_objectives_log_probabilities_for_logits_and_raw_critic_scores():
+    scores = torch.tensor([-2.0, 0.0, 3.0])
+    for objective in (MINIMAX, NONSATURATING):
+        torch.testing.assert_close(objective.score(scores),
+                                   torch.sigmoid(scores))
+    for objective in (LEAST_SQUARES, HINGE, WGAN_GP):
+        torch.testing.assert_close(objective.score(scores), scores)
+
+
+def test_wgan_gp_adds_ten_times_the_gradient_penalty():
+    # A linear critic with |w| = 3 has gradient norm 3 everywhere:
+    # penalty (3 - 1)^2 = 4, weighted by lambda = 10.
+    (penalty,) = WGAN_GP.penalties
+    critic = linear_critic(torch.tensor([3.0, 0.0]))
+    real, fake = torch.randn(5, 2), torch.randn(5, 2)
+    assert penalty.weight * penalty.term(critic, real, fake, None).item() \
+        == pytest.approx(40.0)
+    assert NONSATURATING.penalties == ()
+
+
+def test_with_penalty_returns_a_new_objective_with_the_term_added():
+    with_r1 = NONSATURATING.with_penalty(losses.r1_term, 2.5)
+    critic = linear_critic(torch.tensor([3.0, 4.0]))  # ||w||^2 = 25
+    (penalty,) = with_r1.penalties
+    real = torch.randn(6, 2)
+    assert penalty.weight * penalty.term(critic, real, real, None).item() \
+        == pytest.approx(62.5)
+    assert with_r1.discriminator_loss is NONSATURATING.discriminator_loss
+    assert NONSATURATING.penalties == ()  # the original is unchanged
+    assert isinstance(with_r1, Objective)
 
 
 def test_every_loss_returns_a_scalar():

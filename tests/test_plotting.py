@@ -8,7 +8,7 @@ from ganlib.plotting import (
     plot_points, plot_samples_over_time, plot_scores, probability_grid,
     sample_grid,
 )
-from ganlib.train import History
+from ganlib.settings import History, Row
 
 
 def coordinate_discriminator(axis: int) -> nn.Module:
@@ -24,7 +24,7 @@ def coordinate_discriminator(axis: int) -> nn.Module:
 def small_history() -> History:
     history = History()
     for step in (10, 20, 30):
-        history.add_row(step, [1.4, 0.7, 0.6, 0.4])
+        history.add_row(step, Row(1.4, 0.7, 0.6, 0.4))
         history.samples.append((step, torch.randn(50, 2)))
     return history
 

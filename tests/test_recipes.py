@@ -111,7 +111,7 @@ SHORT_RUN_SEED = 11
 
 @pytest.mark.parametrize("seed", [SHORT_RUN_SEED])
 def test_mnist_recipe_learns_digits_in_a_short_run(real_mnist, seed):
-    from ganlib.image_metrics import feature_classifier
+    from ganlib.features import feature_classifier
     data, held_out = real_mnist
     classifier = feature_classifier(data)
     generator, discriminator, settings = recipes.mnist_recipe(seed=seed)

@@ -6,15 +6,17 @@ import sys
 import pytest
 import torch
 
-from ganlib import training_run
+from ganlib import speed as speed_module
 from ganlib.data import ring_target
-from ganlib.losses import (NONSATURATING, WGAN_GP, Objective,
-                           bce_discriminator_loss, gradient_penalty,
-                           nonsaturating_generator_loss, r1_penalty,
+from ganlib.losses import (NONSATURATING, WGAN_GP, bce_discriminator_loss,
+                           nonsaturating_generator_loss,
+                           gradient_penalty, r1_penalty, r1_term,
                            wasserstein_critic_loss)
 from ganlib.models import (DCGANDiscriminator, DCGANGenerator,
                            MLPDiscriminator, MLPGenerator)
-from ganlib.train import (TrainSettings, discriminator_step, generator_step,
+from ganlib.settings import TrainSettings
+from ganlib.speed import Speed
+from ganlib.train import (discriminator_step, generator_step,
                           learning_rate_factor, pick_device, train)
 
 TINY = TrainSettings(num_steps=20, batch_size=32, log_every=5,
@@ -117,8 +119,7 @@ def test_gradient_penalty_is_added_with_its_weight():
 def test_r1_penalty_is_added_with_its_weight():
     generator, discriminator = tiny_models()
     real, z = ring_data(8), torch.randn(8, 2)
-    objective = Objective(bce_discriminator_loss,
-                          nonsaturating_generator_loss, r1_weight=5.0)
+    objective = NONSATURATING.with_penalty(r1_term, 5.0)
     expected = (bce_discriminator_loss(discriminator(real),
                                        discriminator(generator(z)))
                 + 5.0 * r1_penalty(discriminator, real))
@@ -196,10 +197,10 @@ def test_same_seed_gives_same_samples_other_seed_other_samples():
 
 
 def test_cuda_only_switches_change_nothing_on_cpu():
-    fast = dataclasses.replace(TINY, mixed_precision=True,
-                               channels_last=True, fused_adam=True)
-    plain = dataclasses.replace(TINY, mixed_precision=False,
-                                channels_last=False, fused_adam=False)
+    fast = dataclasses.replace(TINY, speed=Speed(
+        mixed_precision=True, channels_last=True, fused_adam=True))
+    plain = dataclasses.replace(TINY, speed=Speed(
+        mixed_precision=False, channels_last=False, fused_adam=False))
     assert_same_history(train(*tiny_models(), ring_data(), fast),
                         train(*tiny_models(), ring_data(), plain))
 
@@ -213,15 +214,16 @@ def tiny_dcgan_run(settings):
 
 
 def test_cpu_bf16_is_ignored_on_a_cpu_without_bf16_units(monkeypatch):
-    monkeypatch.setattr(training_run, "cpu_has_native_bf16", lambda: False)
+    monkeypatch.setattr(speed_module, "cpu_has_native_bf16", lambda: False)
     settings = dataclasses.replace(TINY, num_steps=3, log_every=1)
     assert_same_history(
-        tiny_dcgan_run(dataclasses.replace(settings, cpu_bf16=True)),
+        tiny_dcgan_run(dataclasses.replace(settings,
+                                           speed=Speed(cpu_bf16=True))),
         tiny_dcgan_run(settings))
 
 
 def test_cpu_bf16_runs_in_bf16_where_the_cpu_has_it(monkeypatch):
-    if not training_run.cpu_has_native_bf16():
+    if not speed_module.cpu_has_native_bf16():
         pytest.skip("this CPU has no native bf16")
     dtypes = []
     forward = DCGANDiscriminator.forward
@@ -233,7 +235,7 @@ def test_cpu_bf16_runs_in_bf16_where_the_cpu_has_it(monkeypatch):
 
     monkeypatch.setattr(DCGANDiscriminator, "forward", recording_forward)
     settings = dataclasses.replace(TINY, num_steps=3, log_every=1,
-                                   cpu_bf16=True)
+                                   speed=Speed(cpu_bf16=True))
     history = tiny_dcgan_run(settings)
     assert set(dtypes) == {torch.bfloat16}
     assert all(map(math.isfinite, history.discriminator_loss))
@@ -245,8 +247,8 @@ def test_compile_passes_its_mode_to_torch_compile(monkeypatch):
     modes = []
     monkeypatch.setattr(torch, "compile",
                         lambda model, mode=None: modes.append(mode) or model)
-    settings = dataclasses.replace(TINY, num_steps=2, compile=True,
-                                   compile_mode="reduce-overhead")
+    settings = dataclasses.replace(TINY, num_steps=2, speed=Speed(
+        compile=True, compile_mode="reduce-overhead"))
     train(*tiny_models(), ring_data(), settings)
     assert modes == ["reduce-overhead", "reduce-overhead"]  # G and D
     modes.clear()
@@ -334,13 +336,35 @@ def test_bad_settings_and_data_raise_clear_errors():
         train(*tiny_models(), [[0.0, 1.0]], TINY)
 
 
-def test_dcgan_trains_on_images_with_every_switch_on():
+def bar_images(num_images=256):
+    """(N, 1, 16, 16) images: a bright vertical bar on black, a bit noisy."""
+    images = torch.full((num_images, 1, 16, 16), -1.0)
+    images[:, :, :, 6:10] = 1.0
+    noise = torch.randn(images.shape, generator=torch.Generator()
+                        .manual_seed(0))
+    return images + 0.05 * noise
+
+
+def mean_image_error(samples, images):
+    """Mean |pixel| gap between the average fake and the average image."""
+    return (samples.mean(0) - images.mean(0)).abs().mean().item()
+
+
+def test_dcgan_learns_images_with_every_switch_on():
+    # Over seeds 0-4 on this project's CPU the error fell from 1.00 to
+    # 0.22-0.28 in 150 steps; untrained, G's tanh outputs sit near 0.
     torch.manual_seed(0)
     generator = DCGANGenerator(latent_dim=8, image_size=16, width=8)
     discriminator = DCGANDiscriminator(image_size=16, width=8)
-    images = torch.rand(64, 1, 16, 16) * 2 - 1
-    settings = dataclasses.replace(TINY, num_steps=3, log_every=1,
-                                   channels_last=True, objective=WGAN_GP)
+    images = bar_images()
+    every_switch = Speed(mixed_precision=True, channels_last=True,
+                         cpu_bf16=True, fused_adam=True)
+    settings = dataclasses.replace(
+        TINY, num_steps=150, log_every=10, num_fixed_samples=64,
+        objective=WGAN_GP, generator_lr=1e-3, discriminator_lr=1e-3,
+        betas=(0.5, 0.9), speed=every_switch)
     history = train(generator, discriminator, images, settings)
-    assert history.samples[-1][1].shape == (16, 1, 16, 16)
-    assert len(history.generator_loss) == 3
+    (_, before), (_, after) = history.samples[0], history.samples[-1]
+    assert after.shape == (64, 1, 16, 16)
+    assert mean_image_error(before, images) > 0.9
+    assert mean_image_error(after, images) < 0.5

@@ -66,7 +66,7 @@ def check(device: torch.device, budget, fast: dict, log=print) -> dict:
     if budget.quality_steps == 0:
         log("Quality check skipped in this budget (--quick).")
         return {"skipped": f"budget {budget.name} trains no quality runs"}
-    from ganlib.image_metrics import feature_classifier
+    from ganlib.features import feature_classifier
     from ganlib.images import flowers
 
     data = flowers(2 * budget.quality_samples,  # half A, half B

@@ -1,51 +1,14 @@
-"""Interactive widgets: a latent explorer and a step-by-step 2-D trainer.
-
-Both are ipywidgets boxes showing a PNG they redraw after every change.
-Their display bundle also carries that PNG as 'image/png', so a static
-page (the website, GitHub) shows the picture where no kernel runs.
-The trainer's class lives in ganlib/step_trainer.py.
-"""
-import base64
-
+"""The latent explorer: sliders over z, and a walk from z to z_end."""
 import ipywidgets as widgets
 import torch
 from torch import Tensor, nn
 
-from ganlib.noise import lerp, sample_noise, slerp
-from ganlib.plotting import (
-    default_extent, draw_points, evaluating, figure_png, image_grid,
-    new_figure,
-)
+from ganlib.models import device_of, evaluating
+from ganlib.noise import fixed_noise, lerp, slerp
+from ganlib.plotting import default_extent, draw_points, image_grid, new_figure
+from ganlib.widgets.picture_box import PictureBox
 
 PATHS = {"lerp": lerp, "slerp": slerp}  # how to walk from z to z_end
-
-
-class PictureBox(widgets.VBox):
-    """A VBox with an Image; displays also as a PNG still and a summary."""
-
-    summary = "interactive figure (run the notebook to use it)"
-
-    def _repr_mimebundle_(self, **kwargs) -> dict:
-        bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
-        bundle["image/png"] = base64.b64encode(self.image.value).decode()
-        bundle["text/plain"] = self.summary
-        return bundle
-
-    def show(self, figure) -> None:
-        """Put a figure's PNG into the Image widget."""
-        self.image.value = figure_png(figure)
-
-
-def device_of(module: nn.Module) -> torch.device:
-    """The device of a module's first parameter."""
-    return next(module.parameters()).device
-
-
-def fixed_noise(generator: nn.Module, count: int, seed: int) -> Tensor:
-    """(count, latent_dim) z drawn on the CPU from seed, on G's device."""
-    rng = torch.Generator().manual_seed(seed)
-    z = sample_noise(count, generator.latent_dim, rng=rng)
-    return z.to(device_of(generator))
 
 
 def _slider(value: float, description: str, low: float, high: float):
@@ -62,7 +25,8 @@ class LatentExplorer(PictureBox):
     def __init__(self, generator: nn.Module, *, num_sliders: int = 4,
                  seed: int = 0, real: Tensor | None = None) -> None:
         self.generator, self.real = generator, real
-        z_start, self.z_end = fixed_noise(generator, 2, seed)
+        z_start, self.z_end = fixed_noise(2, generator.latent_dim, seed=seed,
+                                          device=device_of(generator))
         self.z_start = z_start.clone()  # dims beyond the sliders stay fixed
         count = min(num_sliders, generator.latent_dim)
         self.sliders = [_slider(z_start[i].item(), f"z[{i}]", -3.0, 3.0)
@@ -70,7 +34,8 @@ class LatentExplorer(PictureBox):
         self.t_slider = _slider(0.0, "t", 0.0, 1.0)
         self.path = widgets.ToggleButtons(options=list(PATHS),
                                           description="path")
-        self.cloud = fixed_noise(generator, 500, seed + 1)  # for 2-D
+        self.cloud = fixed_noise(500, generator.latent_dim, seed=seed + 1,
+                                 device=device_of(generator))  # for 2-D
         self.image = widgets.Image(format="png")
         for control in [*self.sliders, self.t_slider, self.path]:
             control.observe(lambda change: self.redraw(), names="value")
@@ -130,21 +95,3 @@ class LatentExplorer(PictureBox):
         axes.set(xlim=extent[:2], ylim=extent[2:], aspect="equal",
                  title=f"G(z(t)) in red, {title}")
         return figure
-
-
-def latent_explorer(generator: nn.Module, *, num_sliders: int = 4,
-                    seed: int = 0,
-                    real: Tensor | None = None) -> LatentExplorer:
-    """Sliders over z and an interpolation (lerp/slerp) between two z."""
-    return LatentExplorer(generator, num_sliders=num_sliders, seed=seed,
-                          real=real)
-
-
-def step_trainer(generator: nn.Module, discriminator: nn.Module,
-                 data: Tensor, *, settings=None, resolution: int = 40,
-                 num_points: int = 500):
-    """Buttons for one D step, one G step and N steps on (N, 2) data."""
-    from ganlib.step_trainer import StepTrainer  # it builds on PictureBox
-
-    return StepTrainer(generator, discriminator, data, settings=settings,
-                       resolution=resolution, num_points=num_points)

@@ -1,18 +1,22 @@
 """The step-by-step trainer widget: press "one D step", "one G step".
 
 Each button runs the very functions train() uses (discriminator_step,
-generator_step), then redraws the real and fake points over D's heat map.
-Create it with ganlib.widgets.step_trainer(generator, discriminator, data).
+generator_step, training_round), then redraws the real and fake points
+over D's heat map. Create it with
+ganlib.widgets.step_trainer(generator, discriminator, data).
 """
 import ipywidgets as widgets
 import torch
 from torch import Tensor, nn
 
 from ganlib.data import random_batch
-from ganlib.noise import sample_noise
-from ganlib.plotting import default_extent, evaluating, plot_points
-from ganlib.train import TrainSettings, discriminator_step, generator_step
-from ganlib.widgets import PictureBox, device_of, fixed_noise
+from ganlib.models import device_of, evaluating
+from ganlib.noise import fixed_noise, sample_noise
+from ganlib.plotting import default_extent, plot_points
+from ganlib.settings import TrainSettings
+from ganlib.speed import speed_plan
+from ganlib.train import discriminator_step, generator_step, training_round
+from ganlib.widgets.picture_box import PictureBox
 
 
 class StepTrainer(PictureBox):
@@ -29,14 +33,15 @@ class StepTrainer(PictureBox):
         device = device_of(generator)
         self.data = data.to(device)  # (N, 2), kept on the device
         self.rng = torch.Generator(device=device).manual_seed(settings.seed)
-        self.fixed_z = fixed_noise(generator, num_points, settings.seed)
+        self.fixed_z = fixed_noise(num_points, generator.latent_dim,
+                                   seed=settings.seed, device=device)
         self.real = data[:num_points].detach().float().cpu()
         self.extent = default_extent(data)
-        self.generator_optimizer = torch.optim.Adam(
-            generator.parameters(), settings.generator_lr, settings.betas)
-        self.discriminator_optimizer = torch.optim.Adam(
-            discriminator.parameters(), settings.discriminator_lr,
-            settings.betas)
+        speed = speed_plan(settings.speed, device)  # Adam as train() makes it
+        self.generator_optimizer = speed.adam(
+            generator, settings.generator_lr, settings.betas)
+        self.discriminator_optimizer = speed.adam(
+            discriminator, settings.discriminator_lr, settings.betas)
         self.num_d_steps = self.num_g_steps = 0
         self.d_loss: float | None = None  # last losses, for the status line
         self.g_loss: float | None = None
@@ -65,13 +70,17 @@ class StepTrainer(PictureBox):
                             self.generator.latent_dim,
                             kind=self.settings.noise, rng=self.rng)
 
+    def real_batch(self) -> Tensor:
+        """(batch_size, 2) random real points from the trainer's RNG."""
+        return random_batch(self.data, self.settings.batch_size,
+                            rng=self.rng)
+
     def discriminator_step(self) -> None:
         """Update D once on a real batch and a fake batch (G unchanged)."""
-        real = random_batch(self.data, self.settings.batch_size,
-                            rng=self.rng)
         loss, _, _ = discriminator_step(
             self.generator, self.discriminator, self.discriminator_optimizer,
-            real, self.noise(), self.settings.objective, rng=self.rng)
+            self.real_batch(), self.noise(), self.settings.objective,
+            rng=self.rng)
         self.num_d_steps += 1
         self.d_loss = loss.item()
 
@@ -85,10 +94,18 @@ class StepTrainer(PictureBox):
 
     def run(self, num_steps: int) -> None:
         """num_steps rounds of k D steps then one G step, as in train()."""
+        if num_steps < 1:
+            return
+        k = self.settings.discriminator_steps
         for _ in range(num_steps):
-            for _ in range(self.settings.discriminator_steps):
-                self.discriminator_step()
-            self.generator_step()
+            row = training_round(
+                self.generator, self.discriminator, self.generator_optimizer,
+                self.discriminator_optimizer, self.real_batch, self.noise,
+                self.settings.objective, discriminator_steps=k, rng=self.rng)
+        self.num_d_steps += k * num_steps
+        self.num_g_steps += num_steps
+        self.d_loss = float(row.discriminator_loss)
+        self.g_loss = float(row.generator_loss)
 
     def press(self, action, *args) -> None:
         """Run a button's action, then redraw the figure."""

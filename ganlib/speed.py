@@ -1,0 +1,101 @@
+"""How a run uses its hardware: chosen once, before the training loop.
+
+Nothing here changes what a GAN computes, only how fast: bf16 autocast,
+channels_last (NHWC) images, one fused Adam kernel, torch.compile. A
+switch that does not fit the device does nothing, so the same settings
+run on a CPU, on Apple's MPS and on CUDA.
+
+    plan = speed_plan(Speed(), torch.device("cuda"))
+    generator = plan.place(generator)          # on the device, NHWC
+    with plan.autocast():                      # bf16 matrix products
+        ...
+"""
+import contextlib
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+
+@dataclass(frozen=True)
+class Speed:
+    """Speed switches; none of them changes what a run learns."""
+    mixed_precision: bool = True  # bf16 autocast; CUDA only, else ignored
+    channels_last: bool = False  # NHWC images; CUDA only, else ignored
+    cpu_bf16: bool = False  # bf16 autocast + NHWC on a CPU with bf16 units
+    fused_adam: bool = True  # one fused Adam kernel; CUDA only
+    compile: bool = False  # torch.compile G and D (D not with penalties)
+    compile_mode: str | None = None  # "reduce-overhead": CUDA graphs too
+
+
+@dataclass(frozen=True)
+class SpeedPlan:
+    """What a Speed means on one device: the switches that really act."""
+    device: torch.device
+    autocast_dtype: torch.dtype | None  # None: everything in fp32
+    channels_last: bool  # NHWC models and images
+    fused_adam: bool
+    compile: bool
+    compile_mode: str | None
+
+    def place(self, model: nn.Module) -> nn.Module:
+        """The model on the device, in NHWC memory layout if planned."""
+        model = model.to(self.device)
+        if self.channels_last:
+            model = model.to(memory_format=torch.channels_last)
+        return model
+
+    def place_data(self, data: Tensor) -> Tensor:
+        """The data set as one fp32 tensor on the device (NHWC images)."""
+        data = data.to(self.device, torch.float32)
+        if data.ndim == 4 and self.channels_last:
+            data = data.contiguous(memory_format=torch.channels_last)
+        return data
+
+    def autocast(self):
+        """A context in which matrix products run in autocast_dtype."""
+        if self.autocast_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=self.autocast_dtype)
+
+    def adam(self, model: nn.Module, lr: float,
+             betas: tuple[float, float]) -> torch.optim.Adam:
+        """Adam over the model's weights (the fused kernel if planned)."""
+        fused = True if self.fused_adam else None
+        return torch.optim.Adam(model.parameters(), lr=lr, betas=betas,
+                                fused=fused)
+
+    def compiled(self, model: nn.Module, *,
+                 double_backward: bool = False) -> nn.Module:
+        """torch.compile(model) if planned (same weights), else model.
+
+        A model that needs a gradient of a gradient (a discriminator
+        with a gradient penalty) stays as it is: compiled modules do not
+        support double backward.
+        """
+        if not self.compile or double_backward:
+            return model
+        return torch.compile(model, mode=self.compile_mode)
+
+
+def speed_plan(speed: Speed, device: torch.device) -> SpeedPlan:
+    """The switches of ``speed`` that act on ``device``."""
+    on_cuda = device.type == "cuda"
+    cpu_bf16 = (speed.cpu_bf16 and device.type == "cpu"
+                and cpu_has_native_bf16())
+    bf16 = (speed.mixed_precision and on_cuda) or cpu_bf16
+    return SpeedPlan(
+        device=device,
+        autocast_dtype=torch.bfloat16 if bf16 else None,
+        # NHWC: on CUDA when asked; on a bf16 CPU, oneDNN's fast layout
+        channels_last=(speed.channels_last and on_cuda) or cpu_bf16,
+        fused_adam=speed.fused_adam and on_cuda,
+        compile=speed.compile, compile_mode=speed.compile_mode)
+
+
+def cpu_has_native_bf16() -> bool:
+    """True on a CPU with bf16 instructions (AVX512-BF16, AMX): oneDNN's."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):  # a torch without oneDNN
+        return False
