@@ -58,7 +58,7 @@ notebooks: $(INSTALLED) data
 	$(PY) -m scripts.execute_notebooks
 
 bench: $(INSTALLED)
-	$(PY) -m ganlib.bench
+	$(PY) -m benchmarks.speed
 
 # Every recipe over 10 seeds: benchmarks/recipes-<machine>.md (hours on
 # a CPU; `python -m benchmarks.recipes --only ring` for one recipe).

@@ -1,17 +1,63 @@
-"""The benchmark: FLOP counts by hand, and one --quick run end to end."""
+"""The speed benchmark: measured FLOPs against closed forms; a --quick run."""
 
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
 from torch import nn
 
-from ganlib.bench.flops import (forward_flops, layer_flops, peak_flops,
-                                step_flops)
-from ganlib.bench.report import device_slug
+from benchmarks.speed import cases
+from benchmarks.speed.flops import (counted_flops, forward_flops, peak_flops,
+                                    step_flops)
+from benchmarks.speed.report import device_slug, markdown
 from ganlib.models import DCGANDiscriminator, DCGANGenerator
+from ganlib.speed import cpu_has_native_bf16, speed_plan
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class LinearGenerator(nn.Module):
+    """G(z) = one nn.Linear: the GAN whose step FLOPs are easy by hand."""
+
+    def __init__(self, latent_dim: int, data_dim: int):
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.layer = nn.Linear(latent_dim, data_dim)
+
+    def forward(self, z):
+        return self.layer(z)
+
+
+def test_a_linear_layer_costs_2nab_forward_and_twice_that_backward():
+    n, a, b = 3, 5, 7
+    layer = nn.Linear(a, b)
+    forward = 2 * n * a * b
+    assert forward_flops(layer, torch.randn(n, a)) == forward // n
+    x = torch.randn(n, a, requires_grad=True)
+    # backward: one product for the inputs' gradient, one for the weights'
+    assert counted_flops(lambda: layer(x).sum().backward()) == 3 * forward
+    # inputs that need no gradient: only the weights' product is left
+    x = torch.randn(n, a)
+    assert counted_flops(lambda: layer(x).sum().backward()) == 2 * forward
+
+
+def test_a_linear_gans_training_step_matches_its_closed_form():
+    latent, dim = 3, 5
+    generator, discriminator = LinearGenerator(latent, dim), nn.Linear(dim, 1)
+    g, d = 2 * latent * dim, 2 * dim  # forward FLOPs per sample
+    # D step: G forward, D forward on real and fake, D backward for its
+    #   weights only (real images and detached fakes need no gradient).
+    # G step: G forward, D forward, D backward for weights and inputs,
+    #   G backward for its weights (z needs no gradient).
+    closed_form = (g + 2 * d + 2 * d) + (g + d + 2 * d + g)
+    assert closed_form == 6 * latent * dim + 14 * dim
+    for n in (2, 8):
+        measured = step_flops(generator, discriminator,
+                              torch.randn(n, latent), torch.randn(n, dim))
+        assert measured == closed_form
 
 
 def test_conv_flops_match_a_hand_count():
@@ -29,13 +75,7 @@ def test_transposed_conv_costs_what_its_adjoint_conv_costs():
     assert forward_flops(down, torch.randn(2, 2, 6, 6)) == hand
 
 
-def test_linear_flops_are_two_per_weight():
-    layer = nn.Linear(5, 7)
-    x = torch.randn(2, 5)
-    assert layer_flops(layer, x, layer(x)) == 2 * 5 * 7
-
-
-def test_dcgan64_flops_match_the_layer_by_layer_sum():
+def test_dcgan64_step_is_the_layer_sum_forward_and_backward():
     generator = DCGANGenerator(latent_dim=100, channels=3, image_size=64)
     discriminator = DCGANDiscriminator(channels=3, image_size=64)
     # MACs: C_in * C_out * 4 * 4 * (input pixels for G, output for D)
@@ -44,21 +84,32 @@ def test_dcgan64_flops_match_the_layer_by_layer_sum():
               + 64 * 3 * 16 * 1024)
     d_macs = (3 * 64 * 16 * 1024 + 64 * 128 * 16 * 256
               + 128 * 256 * 16 * 64 + 256 * 512 * 16 * 16 + 512 * 16)
-    forward_g = forward_flops(generator, torch.randn(2, 100))
-    forward_d = forward_flops(discriminator, torch.randn(2, 3, 64, 64))
-    assert (forward_g, forward_d) == (2 * g_macs, 2 * d_macs)
-    step = step_flops(forward_g, forward_d)
-    assert step == 3 * forward_g + 9 * forward_d
-    assert 2.4e9 < step < 2.6e9  # about 2.5 GFLOP (../shared/FACTS.md)
+    z, x = torch.randn(2, 100), torch.randn(2, 3, 64, 64)
+    forward_g, forward_d = 2 * g_macs, 2 * d_macs
+    assert forward_flops(generator, z) == forward_g
+    assert forward_flops(discriminator, x) == forward_d
+    # Two G forwards (D step, G step), each with a backward in the G step;
+    # three D forwards and backwards. No backward computes the gradient
+    # of z (G's first layer) or of the real images (D's first layer).
+    first_g, first_d = 2 * 100 * 512 * 16, 2 * 3 * 64 * 16 * 1024
+    closed_form = (2 * forward_g + (2 * forward_g - first_g)
+                   + 3 * forward_d + 3 * 2 * forward_d - 2 * first_d)
+    assert step_flops(generator, discriminator, z, x) == closed_form
 
 
-def test_counting_flops_leaves_the_model_as_it_was():
+def test_counting_flops_leaves_the_models_as_they_were():
     generator = DCGANGenerator(latent_dim=8, channels=1, image_size=16)
-    before = {k: v.clone() for k, v in generator.state_dict().items()}
+    discriminator = DCGANDiscriminator(channels=1, image_size=16)
+    models = (generator, discriminator)
+    before = [{k: v.clone() for k, v in model.state_dict().items()}
+              for model in models]
     forward_flops(generator, torch.randn(4, 8))
-    assert generator.training
-    for key, value in generator.state_dict().items():
-        assert torch.equal(value, before[key]), key
+    step_flops(generator, discriminator, torch.randn(4, 8),
+               torch.randn(4, 1, 16, 16))
+    for model, saved in zip(models, before):
+        assert model.training
+        for key, value in model.state_dict().items():
+            assert torch.equal(value, saved[key]), key
 
 
 @pytest.mark.parametrize("name, flops", [
@@ -74,27 +125,45 @@ def test_device_slug_makes_a_file_name():
     assert device_slug("NVIDIA H100 80GB HBM3") == "nvidia-h100-80gb-hbm3"
 
 
+def test_the_ablation_measures_only_switches_that_act_on_the_device():
+    budget = cases.BUDGETS[("full", "cpu")]
+    on_cpu = dict(cases.switches_for(torch.device("cpu"), budget))
+    on_cuda = dict(cases.switches_for(torch.device("cuda"), budget))
+    cuda_only = {"+ bf16 autocast", "+ channels_last", "+ fused Adam",
+                 "+ torch.compile, CUDA graphs"}
+    assert cuda_only <= set(on_cuda) and not cuda_only & set(on_cpu)
+    assert {"+ no per-step host sync", "+ torch.compile"} <= set(on_cpu)
+    assert ("+ bf16 on a CPU with bf16 units" in on_cpu) == (
+        cpu_has_native_bf16())
+    assert "+ bf16 on a CPU with bf16 units" not in on_cuda
+    quick = cases.BUDGETS[("quick", "cpu")]
+    assert not any(settings.speed.compile for _, settings
+                   in cases.switches_for(torch.device("cpu"), quick))
+
+
 @pytest.fixture(scope="module")
 def quick_result(tmp_path_factory):
-    """One `python -m ganlib.bench --quick` run on the CPU."""
+    """One `python -m benchmarks.speed --quick` run on the CPU."""
     out = tmp_path_factory.mktemp("bench")
     done = subprocess.run(
-        [sys.executable, "-m", "ganlib.bench", "--quick", "--device", "cpu",
-         "--out", str(out)], capture_output=True, text=True, timeout=300)
+        [sys.executable, "-m", "benchmarks.speed", "--quick", "--device",
+         "cpu", "--out", str(out)], capture_output=True, text=True,
+        timeout=300, cwd=REPO_ROOT)
     assert done.returncode == 0, done.stderr[-3000:]
     [path] = out.glob("results-*-quick.json")
     return json.loads(path.read_text()), path, done.stdout
 
 
-def test_quick_run_writes_every_figure(quick_result):
+def test_quick_run_writes_its_json_as_the_markdown_table(quick_result):
     result, path, stdout = quick_result
-    for key in ("device", "torch", "threads", "budget", "peak_flops",
-                "flops_per_sample", "reference_images_per_second",
-                "ganlib_images_per_second", "ratio", "goals", "speed",
-                "quality", "notes", "load_average_1_5_15_min"):
-        assert key in result, key
+    page = path.with_suffix(".md").read_text()
+    assert page == markdown(result) and page in stdout
+    table = [line for line in page.splitlines() if line.startswith("| ")]
+    assert len(table) == 1 + len(result["speed"])  # header + one per row
+    for line, row in zip(table[1:], result["speed"]):
+        assert line.startswith(f"| {row['name']} | {row['model']} | "
+                               f"{row['batch_size']} |")
     assert result["device_type"] == "cpu"
-    assert path.with_suffix(".md").read_text() in stdout
 
 
 def test_quick_run_rates_are_positive_and_the_ratio_is_b_over_a(
@@ -130,36 +199,52 @@ def test_quick_run_on_cpu_has_no_invented_gpu_figures(quick_result):
     assert result["peak_flops"] is None
     for row in result["speed"]:
         assert row["flop_share"] is None and row["peak_memory_mib"] is None
+        flops = result["flops_per_sample"][row["model"]]["training_step"]
+        assert row["achieved_flops"] == pytest.approx(
+            row["images_per_second"] * flops)
     assert result["goals"]["flop_share_at_batch_1024"]["met"] is None
     assert "n/a" in path.with_suffix(".md").read_text()
-    flops = result["flops_per_sample"]["dcgan64"]
-    assert flops["training_step"] == (3 * flops["generator_forward"]
-                                      + 9 * flops["discriminator_forward"])
+
+
+def test_quick_run_says_which_switches_it_used(quick_result):
+    result, _, _ = quick_result
+    fast = next(row for row in result["speed"]
+                if row["name"] == "(b) ganlib fast path")
+    assert fast["settings"] == {"log_every": 100, "mixed_precision": True,
+                                "channels_last": True, "cpu_bf16": False,
+                                "fused_adam": True, "compile": False,
+                                "compile_mode": None}
+    notes = "\n".join(result["notes"])
+    assert "Fast path (b): log_every=100, Speed(mixed_precision=True" in notes
+    assert "on cpu that is fp32, NCHW, plain Adam, no torch.compile" in notes
+    assert "+ fused Adam" in notes  # measured on CUDA only: left out
 
 
 def test_quality_check_compares_fast_and_fp32_paths(monkeypatch, tmp_path):
     from dataclasses import replace
 
-    from ganlib.bench import cases, quality
-    from ganlib.bench.report import quality_lines
+    from benchmarks.speed import quality
+    from benchmarks.speed.report import quality_lines
 
     monkeypatch.setenv("GANLIB_CACHE", str(tmp_path))  # fresh classifier
     cpu = torch.device("cpu")
     budget = replace(cases.BUDGETS[("full", "cpu")], quality_steps=2,
                      quality_image_size=16, quality_samples=32)
-    checked = quality.check(cpu, budget, cases.fast_settings(cpu),
-                            log=lambda line: None)
-    fast, fp32, other_seed = (run["frechet_distance"]
-                              for run in checked["runs"])
-    assert checked["difference"] == pytest.approx(fast - fp32)
-    assert checked["noise"] == pytest.approx(abs(fp32 - other_seed))
-    # On a CPU the CUDA-only switches are off: the very same arithmetic.
-    assert fast == fp32 and checked["within_noise"]
+    fast = cases.fast_settings(cpu)
+    checked = quality.check(cpu, budget, fast, log=lambda line: None)
+    fast_fd, fp32_fd, other_seed = (run["frechet_distance"]
+                                    for run in checked["runs"])
+    assert checked["difference"] == pytest.approx(fast_fd - fp32_fd)
+    assert checked["noise"] == pytest.approx(abs(fp32_fd - other_seed))
+    # On a CPU the fast path's switches plan the plain path's arithmetic.
+    assert speed_plan(fast.speed, cpu) == speed_plan(cases.PLAIN.speed, cpu)
+    assert fast_fd == fp32_fd and checked["within_noise"]
     assert "within noise: **yes**" in "\n".join(quality_lines(checked))
 
 
 def test_goals_are_judged_only_on_an_h100():
-    from ganlib.bench.report import goal_lines, goals
+    from benchmarks.speed.report import goal_lines
+    from benchmarks.speed.summary import goals
 
     rows = [{"model": "dcgan64", "batch_size": 1024, "flop_share": 0.35}]
     on_h100 = goals("NVIDIA H100 80GB HBM3", 12.5, rows)

@@ -3,8 +3,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from ganlib.checks.conditional import check_attach_labels
-from ganlib.checks.core import ExerciseError
+from gancheck.conditional import check_attach_labels
+from gancheck.core import ExerciseError
 from ganlib.conditional import attach_labels
 
 

@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from ganlib.checks.core import ExerciseError
-from ganlib.checks.data import check_scale_to_unit_range, \
+from gancheck.core import ExerciseError
+from gancheck.data import check_scale_to_unit_range, \
     check_tensor_megabytes
 
 

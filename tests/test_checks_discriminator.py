@@ -4,8 +4,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganlib.checks.core import ExerciseError
-from ganlib.checks.discriminator import (
+from gancheck.core import ExerciseError
+from gancheck.discriminator import (
     check_bce_with_logits, check_detection_accuracy, check_discriminator,
 )
 
@@ -96,7 +96,10 @@ def test_linear_model_fails_to_learn_and_is_told_why():
 
 
 def test_hard_coded_input_size_is_told_to_use_data_dim():
-    with pytest.raises(ExerciseError, match=r"nn.Linear\(data_dim"):
+    with pytest.raises(ExerciseError, match=(
+            r"your discriminator raised RuntimeError on points of shape "
+            r"\(64, 3\): .*Hint: the first layer must read data_dim "
+            r"numbers: nn.Linear\(data_dim")):
         check_discriminator(lambda d, h: mlp(2, h))
 
 

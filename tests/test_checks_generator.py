@@ -3,8 +3,8 @@ import pytest
 import torch
 from torch import nn
 
-from ganlib.checks.core import ExerciseError
-from ganlib.checks.generator import (
+from gancheck.core import ExerciseError
+from gancheck.generator import (
     check_generator_head, check_transposed_conv_output_size,
     transposed_conv_output_size,
 )
@@ -73,7 +73,10 @@ def test_size_slips_get_their_own_message(wrong, message):
 def test_head_without_reshape_is_told_to_view_z_as_an_image():
     def flat_head(latent_dim, channels):
         return nn.ConvTranspose2d(latent_dim, channels, 4, 1, 0)
-    with pytest.raises(ExerciseError, match=r"\(B, latent_dim, 1, 1\)"):
+    with pytest.raises(ExerciseError, match=(
+            r"your head raised RuntimeError on z of shape \(2, 100\): "
+            r".*Hint: a ConvTranspose2d reads images.*"
+            r"\(B, latent_dim, 1, 1\)")):
         check_generator_head(flat_head)
 
 

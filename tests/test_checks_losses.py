@@ -2,8 +2,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from ganlib.checks.core import ExerciseError
-from ganlib.checks.losses import (
+from gancheck.core import ExerciseError
+from gancheck.losses import (
     check_discriminator_loss, check_nonsaturating_generator_loss,
 )
 

@@ -2,8 +2,8 @@
 import pytest
 import torch
 
-from ganlib.checks.core import ExerciseError
-from ganlib.checks.noise import check_slerp
+from gancheck.core import ExerciseError
+from gancheck.noise import check_slerp
 from ganlib.noise import slerp
 
 

@@ -1,12 +1,12 @@
 import pytest
 import torch
 
-from ganlib.checks.core import ExerciseError
-from ganlib.checks.training import (check_discriminator_step,
-                                    check_generator_step)
-from ganlib.losses import (bce_discriminator_loss, minimax_generator_loss,
+from gancheck.core import ExerciseError
+from gancheck.training import check_discriminator_step, check_generator_step
+from ganlib.losses import (NONSATURATING, bce_discriminator_loss,
+                           minimax_generator_loss,
                            nonsaturating_generator_loss)
-from ganlib.train import NONSATURATING, discriminator_step, generator_step
+from ganlib.train import discriminator_step, generator_step
 
 
 def d_step(generator, discriminator, optimizer, real, z):

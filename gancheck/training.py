@@ -2,18 +2,18 @@
 
 Each check builds a small 2-D GAN, leaves stale gradients in the models
 (as the other player's step does in a real loop), runs the student's step
-and ganlib's reference on identical copies, and compares the weights.
+and ganlib.train's own step on identical copies, and compares the weights.
 """
 import copy
 
 import torch
 from torch import nn
 
-from ganlib.checks.core import expect_close, fail, passed, run_student
+from gancheck.core import expect_close, fail, passed, run_student
 from ganlib.data import ring_target
-from ganlib.losses import (bce_discriminator_loss,
-                           nonsaturating_generator_loss)
+from ganlib.losses import NONSATURATING, bce_discriminator_loss
 from ganlib.models import MLPDiscriminator, MLPGenerator
+from ganlib.train import discriminator_step, generator_step
 
 _D_HINT = ("fake = generator(z).detach(); loss = bce_discriminator_loss("
            "discriminator(real), discriminator(fake)); optimizer.zero_grad()"
@@ -55,33 +55,37 @@ def _has_gradient(model: nn.Module) -> bool:
                for p in model.parameters())
 
 
-def _sgd(model: nn.Module) -> torch.optim.Optimizer:
+class _SGDWithoutZeroGrad(torch.optim.SGD):
+    """SGD whose zero_grad does nothing, as if a step forgot to call it."""
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        pass
+
+
+def _sgd(model: nn.Module, *, zero_grad: bool = True
+         ) -> torch.optim.Optimizer:
     # Plain SGD: the update is lr * gradient, so stale gradients show up
     # in the weights (Adam's first step only keeps the gradient's sign).
-    return torch.optim.SGD(model.parameters(), lr=0.05)
+    optimizer = torch.optim.SGD if zero_grad else _SGDWithoutZeroGrad
+    return optimizer(model.parameters(), lr=0.05)
 
 
 def _reference_d_step(generator, discriminator, real, z, *, zero_grad):
-    """Weights of D after ganlib's D step (optionally without zero_grad)."""
-    optimizer = _sgd(discriminator)
-    fake = generator(z).detach()
-    loss = bce_discriminator_loss(discriminator(real), discriminator(fake))
-    if zero_grad:
-        optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
-    return loss.detach(), _weights(discriminator)
+    """Loss and D's weights after ganlib's D step (zero_grad=False: as if
+    it forgot optimizer.zero_grad())."""
+    optimizer = _sgd(discriminator, zero_grad=zero_grad)
+    loss, _, _ = discriminator_step(generator, discriminator, optimizer,
+                                    real, z, NONSATURATING)
+    return loss, _weights(discriminator)
 
 
 def _reference_g_step(generator, discriminator, z, *, zero_grad):
-    """Weights of G after ganlib's G step (optionally without zero_grad)."""
-    optimizer = _sgd(generator)
-    loss = nonsaturating_generator_loss(discriminator(generator(z)))
-    if zero_grad:
-        optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
-    return loss.detach(), _weights(generator)
+    """Loss and G's weights after ganlib's G step (zero_grad=False: as if
+    it forgot optimizer.zero_grad())."""
+    optimizer = _sgd(generator, zero_grad=zero_grad)
+    loss, _ = generator_step(generator, discriminator, optimizer, z,
+                             NONSATURATING)
+    return loss, _weights(generator)
 
 
 def _copy(model: nn.Module) -> nn.Module:

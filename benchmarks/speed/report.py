@@ -82,7 +82,7 @@ def goal_lines(goals: dict) -> list[str]:
     verdict = {True: "met", False: "NOT met", None: "not measured"}
     share_text = ("n/a" if share["value"] is None
                   else f"{100 * share['value']:.1f}%")
-    return ["", f"Goals on one H100: (b)/(a) >= 10x: "
+    return ["", f"ganlib's speed goals on one H100: (b)/(a) >= 10x: "
             f"**{verdict[ratio['met']]}**; >= 30% of peak FLOP/s at batch "
             f"1024: **{verdict[share['met']]}** ({share_text})."]
 
@@ -96,82 +96,3 @@ def write_results(result: dict, folder: Path, *, suffix: str = "") -> Path:
     path.write_text(json.dumps(result, indent=2) + "\n")
     (folder / f"{stem}.md").write_text(markdown(result))
     return path
-
-
-def goals(name: str, ratio: float, rows: list[dict]) -> dict:
-    """The two speed goals (set for one H100) against these figures.
-
-    The ratio is at the budget's batch size (64 except in --quick).
-    """
-    big = [row["flop_share"] for row in rows
-           if row["model"] == "dcgan64" and row["batch_size"] == 1024]
-    share = big[0] if big else None
-    return {"device_is_h100": "H100" in name,
-            "ratio_at_batch_64": {"goal": 10.0, "value": ratio,
-                                  "met": ratio >= 10.0},
-            "flop_share_at_batch_1024": {
-                "goal": 0.30, "value": share,
-                "met": None if share is None else share >= 0.30}}
-
-
-def notes(name: str, device, budget, context: dict, fast: dict) -> list:
-    """What the figures mean and what was left out, in plain words."""
-    flops = context["flops"]
-    lines = [
-        "Training FLOPs per sample = 3 F_G + 9 F_D (forward conv/linear "
-        "FLOPs of G and D; backward = 2x forward): DCGAN 64 px "
-        f"{flops['dcgan64']['training_step'] / 1e9:.2f} GFLOP, 28 px "
-        f"{flops['dcgan28']['training_step'] / 1e9:.3f} GFLOP, 2-D MLP "
-        f"{flops['mlp2d']['training_step'] / 1e3:.0f} kFLOP.",
-        f"Timed {budget.steps} steps of ganlib ({budget.reference_steps} "
-        f"of the reference) after {budget.warmup} warm-up steps.",
-        "The reference trains ganlib's DCGANGenerator/DCGANDiscriminator, "
-        "layer for layer pytorch/examples' netG/netD (netD without its "
-        "Sigmoid; BCEWithLogitsLoss).",
-        "Fast path (b) switches: " + ", ".join(
-            f"{key}={value}" for key, value in fast.items()
-            if key not in ("sample_every", "progress")) + "."]
-    peak = context["peak_flops"]
-    if peak is None:
-        lines.append("No peak FLOP rate is known for this device (a CPU "
-                     "or an unlisted GPU): the share is n/a.")
-    else:
-        lines.append(f"Share of peak = achieved FLOP/s / {peak / 1e12:.0f}"
-                     f" TFLOP/s, the dense bf16 tensor peak of {name} "
-                     "(vendor datasheet).")
-    if device.type != "cuda":
-        lines.append("bf16 autocast, channels_last and fused Adam act on "
-                     "CUDA only in ganlib.train: not measured here, so "
-                     "the fast path runs in fp32 on this device.")
-    if not budget.measure_compile:
-        lines.append("torch.compile is not measured in this budget.")
-    if "H100" not in name:
-        lines.append("The speed goals (10x at batch 64, 30% of peak at "
-                     "batch 1024) are for one H100, not this device.")
-    return lines
-
-
-def summarize(name: str, device, budget, context: dict, rows: list,
-              quality: dict) -> dict:
-    """Every figure of one benchmark run, ready for JSON."""
-    from dataclasses import asdict
-
-    import torch
-
-    import os
-
-    fast = next(row for row in rows if row["name"].startswith("(b)"))
-    ratio = fast["images_per_second"] / context["reference"]
-    # Other jobs on the machine slow every row: keep the evidence.
-    load = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
-    return {"device": name, "device_type": device.type,
-            "load_average_1_5_15_min": load,
-            "torch": torch.__version__, "threads": torch.get_num_threads(),
-            "budget": asdict(budget), "peak_flops": context["peak_flops"],
-            "flops_per_sample": context["flops"],
-            "reference_images_per_second": context["reference"],
-            "ganlib_images_per_second": fast["images_per_second"],
-            "ratio": ratio, "goals": goals(name, ratio, rows),
-            "speed": rows, "quality": quality,
-            "notes": notes(name, device, budget, context,
-                           fast["settings"])}

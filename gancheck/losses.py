@@ -2,7 +2,7 @@
 import torch
 
 from ganlib import losses
-from ganlib.checks.core import expect_tensor, fail, passed, run_student
+from gancheck.core import expect_tensor, fail, passed, run_student
 
 _NS_HINT = ("-log D(G(z)) = -log sigmoid(l) = softplus(-l): return "
             "F.softplus(-fake_logits).mean()")

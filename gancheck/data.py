@@ -1,7 +1,8 @@
 """Graders for the training-data chapter's exercises."""
 import torch
 
-from ganlib.checks.core import expect_shape, fail, passed, run_student
+from gancheck.core import (expect_shape, fail, name_the_slip, passed,
+                           run_student)
 from ganlib.data import scale_to_unit_range
 
 _SCALE_HINT = ("send low to -1 and high to 1 along a straight line: shift "
@@ -48,10 +49,11 @@ def _cases(seed: int) -> list[tuple[torch.Tensor, float, float]]:
 
 def _diagnose_scale_slip(results: list) -> None:
     """Raise a slip's own message when it explains every answer."""
-    for slip, (formula, hint) in _SCALE_SLIPS.items():
-        if all(torch.allclose(got.double(), formula(x.double(), low, high),
-                              atol=1e-4) for x, low, high, got in results):
-            raise fail(f"your answers match {slip}", hint)
+    answers = [((x.double(), low, high), got.double())
+               for x, low, high, got in results]
+    name_the_slip(_SCALE_SLIPS, answers,
+                  same=lambda got, slipped: torch.allclose(got, slipped,
+                                                           atol=1e-4))
 
 
 def _run_scale(student_fn, x, low, high) -> torch.Tensor:

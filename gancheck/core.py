@@ -2,8 +2,10 @@
 
 Every check raises ExerciseError("<what is wrong>. Hint: <how to fix>")
 and prints one line starting with "Correct:" when the answer is right.
-Topic modules (ganlib/checks/noise.py, ...) build their checks from these.
+Topic modules (gancheck/noise.py, ...) build their checks from these.
 """
+import operator
+
 import torch
 
 DEFAULT_HINT = "compare your code with the formula in the text above."
@@ -18,8 +20,23 @@ def fail(problem: str, hint: str = DEFAULT_HINT) -> ExerciseError:
     return ExerciseError(f"{problem.rstrip('.')}. Hint: {hint}")
 
 
-def run_student(fn, *args, name: str, hint: str = DEFAULT_HINT, **kwargs):
-    """Call the student's fn(*args, **kwargs), explaining any exception."""
+def _first_line(error: Exception) -> str:
+    """The first line of an exception's message ("" when it has none)."""
+    lines = str(error).splitlines()
+    return lines[0] if lines else ""
+
+
+def run_student(fn, *args, name: str, hint: str = DEFAULT_HINT,
+                crash_hint: str | None = None, called_on: str = "",
+                **kwargs):
+    """Call the student's fn(*args, **kwargs), explaining any exception.
+
+    A stub (NotImplementedError) is told it is not written yet, with hint.
+    Any other exception becomes "<name> raised <kind> on <called_on>:
+    <first line of its message>" with crash_hint (hint when None);
+    called_on describes the input, e.g. "z of shape (2, 100)", and may be
+    left out.
+    """
     try:
         return fn(*args, **kwargs)
     except NotImplementedError:
@@ -27,8 +44,26 @@ def run_student(fn, *args, name: str, hint: str = DEFAULT_HINT, **kwargs):
             f"{name} is not written yet: replace `raise "
             "NotImplementedError` with your code", hint) from None
     except Exception as error:
-        kind = type(error).__name__
-        raise fail(f"{name} raised {kind}: {error}", hint) from error
+        problem = f"{name} raised {type(error).__name__}"
+        if called_on:
+            problem += f" on {called_on}"
+        if _first_line(error):
+            problem += f": {_first_line(error)}"
+        raise fail(problem,
+                   hint if crash_hint is None else crash_hint) from error
+
+
+def name_the_slip(slips: dict, answers, *, same=operator.eq) -> None:
+    """Raise the message of the first slip that explains every answer.
+
+    slips maps what a typical slip computes to (formula, hint); answers
+    holds (args, got) pairs. A slip explains them when
+    same(got, formula(*args)) holds for every pair; its message is then
+    "your answers match <slip>. Hint: <hint>". Returns when none does.
+    """
+    for slip, (formula, hint) in slips.items():
+        if all(same(got, formula(*args)) for args, got in answers):
+            raise fail(f"your answers match {slip}", hint)
 
 
 def expect_tensor(value, *, what: str, hint: str = DEFAULT_HINT) -> None:

@@ -3,28 +3,21 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganlib.checks.core import expect_close, fail, passed, run_student
+from gancheck.core import expect_close, fail, passed, run_student
 from ganlib.data import ring_target
 
 _BUILD_HINT = ("stack nn.Linear layers with a non-linearity between "
                "them: data_dim numbers in, one logit out")
+_FIRST_LAYER_HINT = ("the first layer must read data_dim numbers: "
+                     "nn.Linear(data_dim, hidden_dim)")
 _LOGITS_HINT = "return logits (drop the Sigmoid)"
 
 
 def _forward(discriminator: nn.Module, x: torch.Tensor):
     """Run the student's discriminator on x, explaining any crash."""
-    try:
-        return discriminator(x)
-    except NotImplementedError:
-        raise fail("your discriminator is not written yet: replace `raise "
-                   "NotImplementedError` with your code", _BUILD_HINT) \
-            from None
-    except Exception as error:
-        raise fail(
-            f"your discriminator raised {type(error).__name__} on points of "
-            f"shape {tuple(x.shape)}: {str(error).splitlines()[0]}",
-            "the first layer must read data_dim numbers: "
-            "nn.Linear(data_dim, hidden_dim)") from None
+    return run_student(discriminator, x, name="your discriminator",
+                       hint=_BUILD_HINT, crash_hint=_FIRST_LAYER_HINT,
+                       called_on=f"points of shape {tuple(x.shape)}")
 
 
 def _check_logit_shape(out, batch_size: int) -> None:

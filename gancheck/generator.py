@@ -2,7 +2,7 @@
 import torch
 from torch import nn
 
-from ganlib.checks.core import fail, passed, run_student
+from gancheck.core import fail, name_the_slip, passed, run_student
 
 
 def transposed_conv_output_size(in_size: int, kernel_size: int,
@@ -65,13 +65,6 @@ def _describe(case: tuple) -> str:
             f"output_padding={o}")
 
 
-def _diagnose_size_slip(answers: dict) -> None:
-    """Raise a slip's own message when it explains every wrong answer."""
-    for slip, (formula, hint) in _SLIPS.items():
-        if all(formula(*case) == got for case, got in answers.items()):
-            raise fail(f"your answers match {slip}", hint)
-
-
 def check_transposed_conv_output_size(student_fn, *, seed: int = 0):
     """Grade f(in_size, kernel_size, stride, padding, output_padding)."""
     cases = _FIXED_CASES + _random_cases(seed)
@@ -89,7 +82,7 @@ def check_transposed_conv_output_size(student_fn, *, seed: int = 0):
     wrong = {c: g for c, g in answers.items()
              if g != transposed_conv_output_size(*c)}
     if wrong:
-        _diagnose_size_slip(answers)
+        name_the_slip(_SLIPS, answers.items())
         case, got = next(iter(wrong.items()))
         raise fail(
             f"for {_describe(case)} you returned {got} where "
@@ -102,21 +95,16 @@ _HEAD_HINT = ("view z as a 1 x 1 image (B, latent_dim, 1, 1), then grow "
               "it to 4 x 4 with one nn.ConvTranspose2d")
 
 
+_VIEW_HINT = ("a ConvTranspose2d reads images, so first view z as "
+              "(B, latent_dim, 1, 1), e.g. with "
+              "nn.Unflatten(1, (latent_dim, 1, 1))")
+
+
 def _head_output(head: nn.Module, z: torch.Tensor) -> torch.Tensor:
     """Run the student's head on z, turning a crash into a hint."""
-    try:
-        return head(z)
-    except NotImplementedError:
-        raise fail("your head is not written yet: replace `raise "
-                   "NotImplementedError` with your code", _HEAD_HINT) \
-            from None
-    except RuntimeError as error:
-        raise fail(
-            f"your head raised an error on z of shape {tuple(z.shape)}: "
-            f"{str(error).splitlines()[0]}",
-            "a ConvTranspose2d reads images, so first view z as "
-            "(B, latent_dim, 1, 1), e.g. with "
-            "nn.Unflatten(1, (latent_dim, 1, 1))") from None
+    return run_student(head, z, name="your head", hint=_HEAD_HINT,
+                       crash_hint=_VIEW_HINT,
+                       called_on=f"z of shape {tuple(z.shape)}")
 
 
 def _check_head_shape(out, z: torch.Tensor, channels: int) -> None:

@@ -1,7 +1,7 @@
 """Graders for the conditional GAN chapter's exercises."""
 import torch
 
-from ganlib.checks.core import (expect_shape, expect_tensor, fail, passed,
+from gancheck.core import (expect_shape, expect_tensor, fail, passed,
                                 run_student)
 from ganlib.conditional import attach_labels
 

@@ -1,16 +1,16 @@
-"""`python -m ganlib.bench [--quick] [--device cuda] [--out benchmarks]`."""
+"""`python -m benchmarks.speed [--quick] [--device cuda] [--out folder]`."""
 
 import argparse
 
-from ganlib.bench.cases import pick_budget
-from ganlib.bench.report import markdown, write_results
-from ganlib.bench.run import run_benchmark
+from benchmarks.speed.cases import pick_budget
+from benchmarks.speed.report import markdown, write_results
+from benchmarks.speed.run import run_benchmark
 from ganlib.train import pick_device
 
 
 def main(argv: list[str] | None = None) -> dict:
     """Run the benchmark, print its table, write results-<device>.*."""
-    parser = argparse.ArgumentParser(prog="python -m ganlib.bench",
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.speed",
                                      description=__doc__)
     parser.add_argument("--quick", action="store_true",
                         help="a few steps only, to test the benchmark")

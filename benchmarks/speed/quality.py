@@ -5,11 +5,13 @@ its own classifier's features. Two fp32 runs that differ only in the seed
 give the run-to-run noise to compare the difference with.
 """
 
+from dataclasses import replace
+
 import torch
 
-from ganlib.bench import cases
+from benchmarks.speed import cases
 from ganlib.models import DCGANDiscriminator, DCGANGenerator
-from ganlib.train import TrainSettings
+from ganlib.settings import TrainSettings
 
 SAMPLE_SEED = 1234  # the noise every run's images are drawn from
 BATCH_SIZE = 64
@@ -40,18 +42,17 @@ def draw_images(generator, num_images: int, device) -> torch.Tensor:
     return torch.cat(images)
 
 
-def frechet_after_training(name, switches, seed, data, classifier, device,
+def frechet_after_training(name, settings, seed, data, classifier, device,
                            budget) -> dict:
-    """Train from seed with these switches; Frechet distance of its images."""
+    """Train from seed with these settings; Frechet distance of its images."""
     from ganlib.image_metrics import image_quality
     from ganlib.train import train
 
-    settings = TrainSettings(num_steps=budget.quality_steps, seed=seed,
-                             batch_size=BATCH_SIZE, device=str(device),
-                             **switches)
+    settings = replace(settings, num_steps=budget.quality_steps, seed=seed,
+                       batch_size=BATCH_SIZE, device=str(device))
     generator, discriminator = new_models(budget.quality_image_size, seed,
                                           device)
-    if settings.compile:
+    if settings.speed.compile:
         torch._dynamo.reset()
     train(generator, discriminator, data.images, settings)
     fake = draw_images(generator, budget.quality_samples, device)
@@ -61,7 +62,8 @@ def frechet_after_training(name, switches, seed, data, classifier, device,
             "real_vs_real": float(scores["real_vs_real"])}
 
 
-def check(device: torch.device, budget, fast: dict, log=print) -> dict:
+def check(device: torch.device, budget, fast: TrainSettings,
+          log=print) -> dict:
     """Fast path vs fp32 path (seed 0) and fp32 seed 0 vs seed 1."""
     if budget.quality_steps == 0:
         log("Quality check skipped in this budget (--quick).")
@@ -73,12 +75,12 @@ def check(device: torch.device, budget, fast: dict, log=print) -> dict:
                    image_size=budget.quality_image_size,
                    seed=0)
     classifier = feature_classifier(data)
-    fp32 = dict(cases.PLAIN, log_every=100)  # same numbers, fewer syncs
+    fp32 = replace(cases.PLAIN, log_every=100)  # same numbers, fewer syncs
     plan = [("fast path, seed 0", fast, 0), ("fp32 path, seed 0", fp32, 0),
             ("fp32 path, seed 1", fp32, 1)]
     runs = []
-    for name, switches, seed in plan:
-        runs.append(frechet_after_training(name, switches, seed, data,
+    for name, settings, seed in plan:
+        runs.append(frechet_after_training(name, settings, seed, data,
                                            classifier, device, budget))
         log(f"{name}: Frechet distance {runs[-1]['frechet_distance']:.3f}")
     difference = runs[0]["frechet_distance"] - runs[1]["frechet_distance"]

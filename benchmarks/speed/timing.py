@@ -77,7 +77,7 @@ def time_train(generator: nn.Module, discriminator: nn.Module, data: Tensor,
             synchronize(device)
             marks[step] = time.perf_counter()
 
-    if settings.compile:
+    if settings.speed.compile:
         torch._dynamo.reset()  # compile each configuration from cold
     reset_peak_memory(device)
     train(generator, discriminator, data, settings, on_step=on_step)

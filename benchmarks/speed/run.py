@@ -3,13 +3,14 @@
 import os
 import platform
 import tempfile
+from dataclasses import asdict, replace
 
 import torch
 
-from ganlib.bench import cases, quality, reference, report
-from ganlib.bench.flops import forward_flops, peak_flops, step_flops
-from ganlib.bench.timing import Timing, time_loop, time_train
-from ganlib.train import TrainSettings
+from benchmarks.speed import cases, quality, reference, summary
+from benchmarks.speed.flops import forward_flops, peak_flops, step_flops
+from benchmarks.speed.timing import Timing, time_loop, time_train
+from ganlib.settings import TrainSettings
 
 
 def device_name(device: torch.device) -> str:
@@ -20,14 +21,17 @@ def device_name(device: torch.device) -> str:
 
 
 def model_flops(name: str) -> dict:
-    """Forward FLOPs per sample of G and D and of one training step."""
+    """Measured FLOPs per sample: G and D forward, one training step."""
     generator, discriminator = cases.MODELS[name]()
     z, x = cases.example_inputs(name)
-    forward_g = forward_flops(generator, z)
-    forward_d = forward_flops(discriminator, x)
-    return {"generator_forward": forward_g,
-            "discriminator_forward": forward_d,
-            "training_step": step_flops(forward_g, forward_d)}
+    return {"generator_forward": forward_flops(generator, z),
+            "discriminator_forward": forward_flops(discriminator, x),
+            "training_step": step_flops(generator, discriminator, z, x)}
+
+
+def settings_record(settings: TrainSettings) -> dict:
+    """The switches of one ganlib row, for the JSON: Speed and log_every."""
+    return {"log_every": settings.log_every, **asdict(settings.speed)}
 
 
 def load_data(name: str, num_images: int) -> torch.Tensor:
@@ -99,22 +103,21 @@ def _time_reference(batches, device, budget) -> Timing:
                      steps=budget.reference_steps)
 
 
-def ganlib_row(name, model, batch_size, switches, data, device, budget,
+def ganlib_row(name, model, batch_size, settings, data, device, budget,
                context) -> dict:
-    """Time ganlib.train with these switches; one row."""
-    settings = TrainSettings(batch_size=batch_size, device=str(device),
-                             **switches)
+    """Time ganlib.train with these settings at this batch size; one row."""
+    settings = replace(settings, batch_size=batch_size, device=str(device))
     generator, discriminator = new_models(model, device)
     timing = time_train(generator, discriminator, data, settings,
                         warmup=budget.warmup, steps=budget.steps)
-    return make_row(name, model, batch_size, timing, context, switches)
+    return make_row(name, model, batch_size, timing, context,
+                    settings_record(settings))
 
 
-def ablation_plan(device, budget) -> list[tuple[str, dict]]:
+def ablation_plan(device, budget) -> list[tuple[str, TrainSettings]]:
     """Plain ganlib, each switch alone over it, then all of them: (b)."""
     plan = [("ganlib plain (fp32, sync every step)", cases.PLAIN)]
-    plan += [(label, dict(cases.PLAIN, **switch))
-             for label, switch in cases.switches_for(device, budget)]
+    plan += list(cases.switches_for(device, budget))
     return plan + [("(b) ganlib fast path", cases.fast_settings(device))]
 
 
@@ -141,8 +144,8 @@ def run_benchmark(device: torch.device, budget: cases.Budget,
     for row in rows:
         log(f"{row['name']}: {row['images_per_second']:,.1f} images/s")
     fast = cases.fast_settings(device)
-    for label, switches in ablation_plan(device, budget):
-        rows.append(ganlib_row(label, "dcgan64", budget.batch_size, switches,
+    for label, settings in ablation_plan(device, budget):
+        rows.append(ganlib_row(label, "dcgan64", budget.batch_size, settings,
                                data["dcgan64"], device, budget, context))
         log(f"{label}: {rows[-1]['images_per_second']:,.1f} images/s")
     for model, batch_size in scaling_plan(budget):
@@ -151,4 +154,5 @@ def run_benchmark(device: torch.device, budget: cases.Budget,
         log(f"{model}, batch {batch_size}: "
             f"{rows[-1]['images_per_second']:,.1f} samples/s")
     checked = quality.check(device, budget, fast, log=log)
-    return report.summarize(name, device, budget, context, rows, checked)
+    return summary.summarize(name, device, budget, context, rows, checked,
+                             fast)

@@ -1,7 +1,7 @@
 """Graders for the noise chapter's exercises."""
 import torch
 
-from ganlib.checks.core import expect_shape, fail, passed, run_student
+from gancheck.core import expect_shape, fail, passed, run_student
 from ganlib.noise import lerp, slerp
 
 _SLERP_HINT = ("find the angle w between z0 and z1 (the arccos of their "
