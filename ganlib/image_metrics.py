@@ -37,8 +37,10 @@ def image_quality(fake_images: Tensor, data: ImageData,
                            .manual_seed(seed))
     half = len(data) // 2
     n = min(len(fake_images), half)
-    real_a = apply_classifier(classifier, data.images[order[:half]], "features")
-    real_b = apply_classifier(classifier, data.images[order[half:half + n]], "features")
+    real_a = apply_classifier(classifier, data.images[order[:half]],
+                              "features")
+    real_b = apply_classifier(classifier, data.images[order[half:half + n]],
+                              "features")
     fake = apply_classifier(classifier, fake_images[:n], "features")
     return {"frechet_distance": frechet_distance(fake, real_a),
             "real_vs_real": frechet_distance(real_b, real_a),

@@ -139,7 +139,8 @@ def r1_penalty(discriminator: Callable[[Tensor], Tensor],
 
     R1 = E_x[||grad_x l(x)||_2^2]; l the discriminator's logit, x real.
     Mescheder et al. add gamma/2 R1 to the D loss:
-    ``objective.with_penalty(r1_term, gamma / 2)``. A linear l(x) = w.x gives ||w||^2.
+    ``objective.with_penalty(r1_term, gamma / 2)``. A linear l(x) = w.x
+    gives ||w||^2.
     """
     x = real.detach().requires_grad_(True)
     # grad_x l(x), the slope of the logit at each real sample

@@ -69,7 +69,7 @@ def test_losses_match_their_closed_form_for_huge_logits():
     # softplus(200) = 200 and softplus(-200) = 0 to float precision: the
     # log-sigmoid forms give exact values where sigmoid would round to 0.
     huge = torch.tensor([[-200.0], [200.0]])
-    # real: E[softplus(-l)] = (200 + 0) / 2; fake: E[softplus(l)] = (0 + 200) / 2
+    # real: E[softplus(-l)] = (200 + 0) / 2; fake: E[softplus(l)], the same
     assert bce_discriminator_loss(huge, huge).item() == pytest.approx(200.0)
     assert minimax_generator_loss(huge).item() == pytest.approx(-100.0)
     assert nonsaturating_generator_loss(huge).item() == pytest.approx(100.0)
