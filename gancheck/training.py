@@ -101,6 +101,24 @@ def _copies(generator, discriminator):
     return _copy(generator), _copy(discriminator)
 
 
+def _expect_reference_step(weights, loss, right, stale, *, player: str,
+                           other: str, loss_name: str, hint: str) -> None:
+    """Fail unless the student's step matches ganlib's own step.
+
+    right and stale are (loss, weights) of ganlib's step from clean
+    gradients and of the same step without optimizer.zero_grad().
+    """
+    if _same(weights, stale[1]):
+        raise fail("optimizer.zero_grad missing: gradients accumulated "
+                   f"with those left by the last {other} step",
+                   "call optimizer.zero_grad() before loss.backward()")
+    if not _same(weights, right[1]):
+        raise fail(f"{player}'s weights after your step differ from one "
+                   f"step on {loss_name}", hint)
+    expect_close(loss, right[0], what="the loss you returned", hint=(
+        "return the loss computed before optimizer.step()"))
+
+
 def _check_d_step_once(student_fn, seed: int, batch_size: int) -> None:
     """Run one D step of the student's and compare with the reference."""
     generator, discriminator, real, z = _game(seed, batch_size)
@@ -128,15 +146,10 @@ def _check_d_step_once(student_fn, seed: int, batch_size: int) -> None:
         raise fail("your D step left the discriminator unchanged",
                    "call optimizer.zero_grad() before loss.backward() "
                    "and optimizer.step() after it")
-    if _same(_weights(discriminator), stale[1]):
-        raise fail("optimizer.zero_grad missing: gradients accumulated "
-                   "with those left by the last G step",
-                   "call optimizer.zero_grad() before loss.backward()")
-    if not _same(_weights(discriminator), right[1]):
-        raise fail("D's weights after your step differ from one step on "
-                   "the BCE discriminator loss", _D_HINT)
-    expect_close(loss, right[0], what="the loss you returned", hint=(
-        "return the loss computed before optimizer.step()"))
+    _expect_reference_step(_weights(discriminator), loss, right, stale,
+                           player="D", other="G",
+                           loss_name="the BCE discriminator loss",
+                           hint=_D_HINT)
 
 
 def check_discriminator_step(student_fn, *, seed: int = 0) -> None:
@@ -168,15 +181,10 @@ def _check_g_step_once(student_fn, seed: int, batch_size: int) -> None:
                    "do not .detach() the fakes here: G learns through "
                    "D's gradient; call loss.backward() and "
                    "optimizer.step()")
-    if _same(_weights(generator), stale[1]):
-        raise fail("optimizer.zero_grad missing: gradients accumulated "
-                   "with those left by the last D step",
-                   "call optimizer.zero_grad() before loss.backward()")
-    if not _same(_weights(generator), right[1]):
-        raise fail("G's weights after your step differ from one step on "
-                   "the non-saturating generator loss", _G_HINT)
-    expect_close(loss, right[0], what="the loss you returned", hint=(
-        "return the loss computed before optimizer.step()"))
+    _expect_reference_step(_weights(generator), loss, right, stale,
+                           player="G", other="D",
+                           loss_name="the non-saturating generator loss",
+                           hint=_G_HINT)
 
 
 def check_generator_step(student_fn, *, seed: int = 0) -> None:

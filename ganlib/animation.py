@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from torch import Tensor, nn
 
 from ganlib.html_player import frames_player
-from ganlib.models import device_of
+from ganlib.models import device_of, evaluating
 from ganlib.noise import fixed_noise
 from ganlib.plotting import (
-    default_extent, draw_heat_map, draw_points, evaluating, image_grid,
+    default_extent, draw_heat_map, draw_points, image_grid,
     new_figure, pick_evenly, probability_grid,
 )
+
 
 @dataclass
 class Frame:
@@ -89,8 +90,9 @@ def animate_training_2d(recorder: TrainingRecorder, *, max_frames: int = 40,
         axes.set_title(f"step {frame.step}: red = D says fake")
 
     return frames_player(figure, update, len(frames), fps, frame_format,
-                    alt="fake points (orange) and real points (black) over "
-                        "D's heat map, one frame per snapshot of training")
+                         alt="fake points (orange) and real points (black) "
+                             "over D's heat map, one frame per snapshot of "
+                             "training")
 
 
 def animate_samples(history, *, max_frames: int = 40, fps: int = 4,
@@ -119,5 +121,5 @@ def animate_samples(history, *, max_frames: int = 40, fps: int = 4,
         axes.set_title(f"step {step}")
 
     return frames_player(figure, update, len(snapshots), fps,
-                    alt="the generator's samples on the same fixed noise, "
-                        "one frame per kept step of training")
+                         alt="the generator's samples on the same fixed "
+                             "noise, one frame per kept step of training")

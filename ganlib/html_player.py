@@ -64,7 +64,8 @@ def _frame_urls(figure, update, num_frames: int,
 
 
 def frames_player(figure, update, num_frames: int, fps: int,
-             frame_format: str = "jpeg", alt: str = "training animation"):
+                  frame_format: str = "jpeg",
+                  alt: str = "training animation"):
     """Play update(i) for i < num_frames as offline HTML (IPython HTML).
 
     The first frame is a plain image, so a page without JavaScript still

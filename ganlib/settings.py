@@ -71,8 +71,10 @@ class History:
     step: list[int] = field(default_factory=list)  # steps done at each row
     discriminator_loss: list[float] = field(default_factory=list)
     generator_loss: list[float] = field(default_factory=list)
-    real_score: list[float] = field(default_factory=list)  # mean D(x)
-    fake_score: list[float] = field(default_factory=list)  # mean D(G(z))
+    # mean objective.score of real samples and of fakes: D(x) and
+    # D(G(z)) for BCE objectives, the raw critic scores for the others
+    real_score: list[float] = field(default_factory=list)
+    fake_score: list[float] = field(default_factory=list)
     # (step, fixed-noise samples on the CPU), every sample_every steps
     samples: list[tuple[int, Tensor]] = field(default_factory=list)
 
