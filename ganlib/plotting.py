@@ -175,8 +175,13 @@ def pick_evenly(items: list, count: int) -> list:
 
 
 def plot_samples_over_time(history, *, num_columns: int = 6,
-                           num_images: int = 16, extent=None) -> Figure:
-    """Fixed-noise samples at a few steps: 2-D points or image grids."""
+                           num_images: int = 16, extent=None,
+                           real: Tensor | None = None) -> Figure:
+    """Fixed-noise samples at a few steps: 2-D points or image grids.
+
+    For points, ``real`` (N, 2) is drawn in black under every panel, so
+    each one shows the target next to what G drew at that step.
+    """
     if not history.samples:
         raise ValueError("history has no samples: train for at least "
                          "sample_every steps first.")
@@ -185,6 +190,8 @@ def plot_samples_over_time(history, *, num_columns: int = 6,
     for column, (step, samples) in enumerate(snapshots, start=1):
         axes = figure.add_subplot(1, len(snapshots), column)
         if samples.ndim == 2:  # (N, 2) points
+            if real is not None:
+                draw_points(axes, real, fake=False, size=2)
             draw_points(axes, samples, fake=True, size=4)
             limits = extent or default_extent(history.samples[-1][1])
             axes.set(xlim=limits[:2], ylim=limits[2:], aspect="equal",
@@ -195,4 +202,18 @@ def plot_samples_over_time(history, *, num_columns: int = 6,
             axes.imshow(grid.numpy(), interpolation="nearest")
             axes.set_axis_off()
         axes.set_title(f"step {step}", fontsize="small")
+    return figure
+
+
+def real_and_fake_grids(real: Tensor, fake: Tensor, *, nrow: int = 8,
+                        titles=("real (training data)", "fake (generated)")
+                        ) -> Figure:
+    """Real and generated (N, C, H, W) images as two grids side by side."""
+    figure = new_figure(9.0, 4.9)
+    for axes, images, title in zip(figure.subplots(1, 2), (real, fake),
+                                   titles):
+        axes.imshow(image_grid(images, nrow=nrow).numpy(),
+                    interpolation="nearest")
+        axes.set_axis_off()
+        axes.set_title(title)
     return figure

@@ -159,3 +159,26 @@ def test_figures_show_themselves_as_png_without_pyplot():
     figure = plot_losses(small_history())
     assert figure.canvas.manager is None  # not kept by pyplot: shown once
     assert figure._repr_png_() == figure_png(figure)
+
+
+def test_samples_over_time_draws_the_target_under_every_panel():
+    history = small_history()
+    real = torch.randn(50, 2)
+    figure = plot_samples_over_time(history, real=real)
+    for axes in figure.axes:
+        black, orange = axes.collections  # real first, fakes on top
+        assert black.get_offsets().shape == (50, 2)
+        assert orange.get_offsets().shape[0] == \
+            history.samples[0][1].shape[0]
+
+
+def test_real_and_fake_grids_show_both_sets_with_titles():
+    from ganlib.plotting import real_and_fake_grids
+
+    figure = real_and_fake_grids(torch.zeros(16, 1, 8, 8),
+                                 torch.ones(16, 1, 8, 8), nrow=4)
+    left, right = figure.axes
+    assert [left.get_title(), right.get_title()] == [
+        "real (training data)", "fake (generated)"]
+    assert left.images[0].get_array().shape == (42, 42, 3)
+    assert right.images[0].get_array().min() == 1.0  # ones -> white

@@ -1,0 +1,72 @@
+import pytest
+
+from gancheck.core import ExerciseError
+from gancheck.round import check_training_round
+from ganlib.losses import bce_discriminator_loss, nonsaturating_generator_loss
+
+
+def make_round(*, g_first=False, reuse_z=False, zero_grad=True,
+               detach=True, returns_pair=True):
+    """A student's round, right by default, with one slip switched on."""
+
+    def d_part(generator, discriminator, d_optimizer, real, z_d):
+        fake = generator(z_d)
+        fake = fake.detach() if detach else fake
+        loss = bce_discriminator_loss(discriminator(real),
+                                      discriminator(fake))
+        if zero_grad:
+            d_optimizer.zero_grad()
+        loss.backward()
+        d_optimizer.step()
+        return loss
+
+    def g_part(generator, discriminator, g_optimizer, z):
+        loss = nonsaturating_generator_loss(discriminator(generator(z)))
+        if zero_grad:
+            g_optimizer.zero_grad()
+        loss.backward()
+        g_optimizer.step()
+        return loss
+
+    def round_(generator, discriminator, g_optimizer, d_optimizer, real,
+               z_d, z_g):
+        z_for_g = z_d if reuse_z else z_g
+        if g_first:
+            g_loss = g_part(generator, discriminator, g_optimizer, z_for_g)
+            d_loss = d_part(generator, discriminator, d_optimizer, real, z_d)
+        else:
+            d_loss = d_part(generator, discriminator, d_optimizer, real, z_d)
+            g_loss = g_part(generator, discriminator, g_optimizer, z_for_g)
+        return (d_loss, g_loss) if returns_pair else d_loss
+
+    return round_
+
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_a_right_round_passes(seed, capsys):
+    check_training_round(make_round(), seed=seed)
+    assert capsys.readouterr().out.startswith("Correct")
+
+
+def test_a_round_without_detach_gives_the_same_weights_and_passes():
+    # G's .grad fills in the D step, but G's own zero_grad clears it.
+    check_training_round(make_round(detach=False))
+
+
+@pytest.mark.parametrize("slip,message", [
+    (dict(g_first=True), "generator stepped before"),
+    (dict(reuse_z=True), "reused z_d"),
+    (dict(zero_grad=False), "zero_grad"),
+    (dict(returns_pair=False), "not the pair"),
+])
+def test_each_slip_is_named(slip, message):
+    with pytest.raises(ExerciseError, match=message):
+        check_training_round(make_round(**slip))
+
+
+def test_a_round_that_crashes_says_so():
+    def broken(*args):
+        raise RuntimeError("boom")
+
+    with pytest.raises(ExerciseError, match="your training round"):
+        check_training_round(broken)
