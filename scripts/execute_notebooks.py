@@ -2,12 +2,14 @@
 
 Usage: python -m scripts.execute_notebooks [book/NAME.ipynb ...]
 (no arguments: every notebook in book/). Outputs are stored for the
-website; timing metadata and widget state are left out so that a re-run
+website; each one's slowest cells are printed; timing metadata and widget state
+are left out so that a re-run
 changes only what the cells really print.
 """
 import os
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -49,17 +51,35 @@ def strip_churn(notebook) -> None:
             cell.outputs = merge_streams(cell.outputs)
 
 
+def cell_seconds(notebook) -> list[tuple[float, int]]:
+    """(seconds, cell index) of every code cell that recorded its timing,
+    slowest first."""
+    timings = []
+    for index, cell in enumerate(notebook.cells):
+        execution = cell.metadata.get("execution", {})
+        start = execution.get("iopub.execute_input")
+        end = execution.get("shell.execute_reply")
+        if start and end:
+            seconds = (datetime.fromisoformat(end.replace("Z", "+00:00"))
+                       - datetime.fromisoformat(start.replace("Z", "+00:00")))
+            timings.append((seconds.total_seconds(), index))
+    return sorted(timings, reverse=True)
+
+
 def execute(path: Path) -> None:
-    """Run one notebook top to bottom in its folder and write it back."""
+    """Run one notebook top to bottom in its folder and write it back,
+    printing its slowest cells."""
     notebook = nbformat.read(path, as_version=4)
     sync(notebook, expected_source())
     client = NotebookClient(
         notebook, kernel_name="python3", timeout=None,
-        record_timing=False, store_widget_state=False,
+        record_timing=True, store_widget_state=False,
         resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     notebook.metadata["kernelspec"] = {
         "name": "python3", "display_name": "Python 3", "language": "python"}
+    for seconds, index in cell_seconds(notebook)[:3]:
+        print(f"{path}: cell {index} took {seconds:.0f} s")
     strip_churn(notebook)
     nbformat.write(notebook, path)
 

@@ -5,7 +5,7 @@ import pytest
 from scripts import hygiene
 from scripts.book_files import ROOT, notebooks, toc_files
 from scripts.colab_cell import expected_source, first_code_cell, sync
-from scripts.execute_notebooks import strip_churn
+from scripts.execute_notebooks import cell_seconds, strip_churn
 
 NOTEBOOKS = notebooks()
 
@@ -180,3 +180,15 @@ def test_figure_names_are_unique_across_the_book():
              for c in nbformat.read(p, as_version=4).cells
              if "figure" in c.metadata.get("mystnb", {})]
     assert len(names) == len(set(names))
+
+
+def test_cell_seconds_reads_the_recorded_timing_slowest_first():
+    notebook = executed_notebook("fast = 1", "slow = 2")
+    for cell, (start, end) in zip(notebook.cells[1:], [
+            ("2026-01-01T10:00:00.000Z", "2026-01-01T10:00:01.500Z"),
+            ("2026-01-01T10:00:02.000Z", "2026-01-01T10:01:02.000Z")]):
+        cell.metadata["execution"] = {"iopub.execute_input": start,
+                                      "shell.execute_reply": end}
+    assert cell_seconds(notebook) == [(60.0, 2), (1.5, 1)]
+    strip_churn(notebook)
+    assert cell_seconds(notebook) == []  # the stored notebook keeps none
