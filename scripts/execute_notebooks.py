@@ -2,9 +2,9 @@
 
 Usage: python -m scripts.execute_notebooks [book/NAME.ipynb ...]
 (no arguments: every notebook in book/). Outputs are stored for the
-website; each one's slowest cells are printed; timing metadata and widget state
-are left out so that a re-run
-changes only what the cells really print.
+website and each notebook's slowest cells are printed; timing metadata
+and widget state are left out so that a re-run changes only what the
+cells really print.
 """
 import os
 import sys
@@ -51,6 +51,11 @@ def strip_churn(notebook) -> None:
             cell.outputs = merge_streams(cell.outputs)
 
 
+def timestamp(text: str) -> datetime:
+    """A kernel's ISO time stamp ("...Z" for UTC) as a datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def cell_seconds(notebook) -> list[tuple[float, int]]:
     """(seconds, cell index) of every code cell that recorded its timing,
     slowest first."""
@@ -60,9 +65,8 @@ def cell_seconds(notebook) -> list[tuple[float, int]]:
         start = execution.get("iopub.execute_input")
         end = execution.get("shell.execute_reply")
         if start and end:
-            seconds = (datetime.fromisoformat(end.replace("Z", "+00:00"))
-                       - datetime.fromisoformat(start.replace("Z", "+00:00")))
-            timings.append((seconds.total_seconds(), index))
+            seconds = (timestamp(end) - timestamp(start)).total_seconds()
+            timings.append((seconds, index))
     return sorted(timings, reverse=True)
 
 

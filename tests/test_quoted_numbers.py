@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-BOOK = Path(__file__).resolve().parents[1] / "book"
-NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
+from scripts.book_files import notebooks
 
 # Derived in the text, not measured: the share of a 2-D Gaussian within
 # 1, 2 and 3 standard deviations (evaluation); 2 log 2, log 2, log 4 and
@@ -79,7 +78,7 @@ def missing_numbers(path: Path) -> list[str]:
     return missing
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", notebooks(), ids=lambda p: p.stem)
 def test_every_quoted_number_is_in_the_stored_outputs(path):
     missing = missing_numbers(path)
     assert not missing, (
