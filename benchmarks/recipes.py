@@ -23,6 +23,7 @@ import torch
 from ganlib import recipes
 from ganlib.data import grid_target, ring_target
 from ganlib.metrics import mode_coverage, sample_points
+from ganlib.speed import cpu_threads
 from ganlib.train import train
 
 FIRST_SEED = 100  # the tests and the tuning used seeds below 100
@@ -44,14 +45,10 @@ def point_row(name: str, seed: int, folder: Path) -> dict:
                          .manual_seed(seed))
     generator, discriminator, settings = getattr(
         recipes, f"{name}_recipe")(seed=seed)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny matrices: one thread is fastest
-    try:
+    with cpu_threads(1):  # tiny matrices: one thread is fastest
         start = time.perf_counter()
         train(generator, discriminator, data, settings)
         seconds = time.perf_counter() - start
-    finally:
-        torch.set_num_threads(threads)
     score = mode_coverage(sample_points(generator, seed=seed), target)
     return {"recipe": name, "seed": seed, "seconds": seconds,
             "modes": score.modes_covered, "num_modes": score.num_modes,

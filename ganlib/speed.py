@@ -99,3 +99,20 @@ def cpu_has_native_bf16() -> bool:
         return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError):  # a torch without oneDNN
         return False
+
+
+@contextlib.contextmanager
+def cpu_threads(count: int):
+    """Run the block with ``count`` CPU threads, then restore the old count.
+
+    A CPU result depends on the thread count (a sum split over 2 threads
+    adds in another order than over 1), so a computation that must give
+    the same bits on every machine fixes it; for tiny models 1 thread is
+    also the fastest.
+    """
+    previous = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

@@ -9,6 +9,7 @@ from ganlib.features import default_cache_dir, feature_classifier
 from ganlib.frechet import frechet_distance, gaussian_frechet_distance
 from ganlib.image_metrics import class_coverage, class_histogram, image_quality
 from ganlib.images import ImageData, digits
+from ganlib.speed import cpu_threads
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +137,16 @@ def test_cache_dir_comes_from_ganlib_cache(monkeypatch, tmp_path):
     assert default_cache_dir() == tmp_path
     monkeypatch.delenv("GANLIB_CACHE")
     assert default_cache_dir().parts[-2:] == (".cache", "ganlib")
+
+
+def test_classifier_weights_do_not_depend_on_the_thread_count():
+    # the yardstick of every image score: the same on every machine
+    data = ImageData(torch.rand(256, 1, 16, 16) * 2 - 1,
+                     torch.arange(256) % 4, list("abcd"))
+    with cpu_threads(2):
+        two = features.train_classifier(data, num_steps=20)
+        assert torch.get_num_threads() == 2  # restored after training
+    with cpu_threads(1):
+        one = features.train_classifier(data, num_steps=20)
+    for a, b in zip(two.parameters(), one.parameters()):
+        assert torch.equal(a, b)

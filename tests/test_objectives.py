@@ -32,6 +32,7 @@ from ganlib.data import ring_target
 from ganlib.losses import (HINGE, LEAST_SQUARES, NONSATURATING, WGAN_GP,
                            gradient_penalty_term, r1_term)
 from ganlib.metrics import mode_coverage, sample_points
+from ganlib.speed import cpu_threads
 from ganlib.train import train
 
 SEED = 1  # in the middle of every case's measured spread
@@ -41,9 +42,7 @@ def train_ring(seed, **changes):
     """Train the ring recipe from seed with its settings changed by
     ``changes``, on one thread; return the trained generator and the
     seconds training took."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny matrices: one thread is fastest
-    try:
+    with cpu_threads(1):  # tiny matrices: one thread is fastest
         data = ring_target().sample(10_000, rng=torch.Generator()
                                     .manual_seed(seed))
         generator, discriminator, settings = recipes.ring_recipe(seed=seed)
@@ -51,8 +50,6 @@ def train_ring(seed, **changes):
         start = time.perf_counter()
         train(generator, discriminator, data, settings)
         return generator, time.perf_counter() - start
-    finally:
-        torch.set_num_threads(threads)
 
 
 CASES = [

@@ -1,7 +1,7 @@
 """The README's first Python example runs and really learns the ring."""
 import re
 
-import torch
+from ganlib.speed import cpu_threads
 
 from scripts.book_files import ROOT
 
@@ -16,12 +16,8 @@ def first_python_block(text: str) -> str:
 def test_readme_example_trains_a_gan_that_covers_the_ring(capsys):
     code = first_python_block((ROOT / "README.md").read_text())
     namespace = {}
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny MLPs: extra threads only contend
-    try:
+    with cpu_threads(1):  # tiny MLPs: extra threads only contend
         exec(compile(code, "README.md", "exec"), namespace)
-    finally:
-        torch.set_num_threads(threads)
     coverage = namespace["mode_coverage"](
         namespace["sample_points"](namespace["generator"]),
         namespace["target"])

@@ -9,6 +9,7 @@ from ganlib import recipes
 from ganlib.data import ring_target
 from ganlib.metrics import mode_coverage, sample_points
 from ganlib.models import count_parameters
+from ganlib.speed import cpu_threads
 from ganlib.train import train
 
 POINT_RECIPES = [recipes.ring_recipe, recipes.grid_recipe]
@@ -50,17 +51,13 @@ RING_MAX_REVERSE_KL = 0.4
 def train_point_recipe(make_recipe, target, seed):
     """Train a 2-D recipe from seed on 10,000 target points, one thread;
     return the trained generator and the seconds it took."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny matrices: one thread is fastest
-    try:
+    with cpu_threads(1):  # tiny matrices: one thread is fastest
         data = target.sample(10_000, rng=torch.Generator()
                              .manual_seed(seed))
         generator, discriminator, settings = make_recipe(seed=seed)
         start = time.perf_counter()
         train(generator, discriminator, data, settings)
         return generator, time.perf_counter() - start
-    finally:
-        torch.set_num_threads(threads)
 
 
 def test_ring_recipe_covers_all_eight_modes_sharply():
