@@ -5,8 +5,10 @@ to a temporary file in the same folder, which is flushed, fsync'ed and then
 renamed over the old file with ``os.replace``: a crash mid-write leaves the
 previous checkpoint as it was. Only tensors, numbers, strings, lists, tuples
 and dicts are stored, so reading uses ``torch.load(weights_only=True)``,
-which runs no pickled code.
+which runs no pickled code. Loading weights is all or nothing: a
+checkpoint that does not fit the models leaves them as they were.
 """
+import copy
 import os
 import tempfile
 from pathlib import Path
@@ -34,11 +36,39 @@ def save_checkpoint(path: str | os.PathLike, state: dict) -> None:
             torch.save(payload, file)
             file.flush()
             os.fsync(file.fileno())  # bytes on disk before the rename
+        os.chmod(temp_name, 0o666 & ~_umask())  # as open() would create it
         os.replace(temp_name, path)  # atomic: old file or new, never half
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
     _fsync_folder(path.parent)
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):  # a killed save's
+        stale.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    """The process's file-creation mask (reading it means setting it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def check_writable(path: str | os.PathLike) -> None:
+    """CheckpointError now, before training, unless ``path`` can be written."""
+    path = Path(path)
+    if path.is_dir():
+        raise CheckpointError(
+            f"The checkpoint path {path} is a folder. Give a file name in "
+            f"it, e.g. {path / 'checkpoint.pt'}.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as error:
+        raise CheckpointError(
+            f"Cannot write a checkpoint to {path}: {error.strerror} "
+            f"({error.filename or path.parent}). Choose a folder you can "
+            f"write to.") from error
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -71,10 +101,10 @@ def load_checkpoint(path: str | os.PathLike, *,
             f"is truncated or is not a ganlib checkpoint: delete it (or "
             f"point to another file) and train again.") from error
     _check_format(path, state)
-    if generator is not None:
-        load_model_state(generator, state, "generator")
-    if discriminator is not None:
-        load_model_state(discriminator, state, "discriminator")
+    models = {name: model for name, model in
+              (("generator", generator), ("discriminator", discriminator))
+              if model is not None}
+    load_model_states(models, state)
     return state
 
 
@@ -93,8 +123,24 @@ def _check_format(path: Path, state: object) -> None:
             f"it, or train again.")
 
 
-def load_model_state(model: nn.Module, state: dict, name: str) -> None:
-    """Copy ``state[name]`` into ``model``; CheckpointError on mismatch."""
+def load_model_states(models: dict[str, nn.Module], state: dict) -> None:
+    """Copy ``state[name]`` into each ``models[name]``, all or nothing.
+
+    Each state is tried on a copy of its model first, so a checkpoint that
+    fits one model but not the other changes neither.
+    """
+    for name, model in models.items():
+        _load_model_state(copy.deepcopy(model), state, name)  # raises first
+    for name, model in models.items():
+        model.load_state_dict(state[name])
+
+
+def _load_model_state(model: nn.Module, state: dict, name: str) -> None:
+    """Copy ``state[name]`` into ``model``; CheckpointError on mismatch.
+
+    torch copies every tensor that fits before it reports the ones that
+    do not; use load_model_states to leave the model unchanged then.
+    """
     if name not in state:
         raise CheckpointError(
             f"The checkpoint holds no '{name}' weights (it has: "

@@ -3,6 +3,9 @@
 argparse lives here only; the library itself takes a TrainSettings.
 A run writes DIR/checkpoint.pt (resumable with --resume) and
 DIR/samples.png (an image grid, or the 2-D points over the real ones).
+Ctrl-C finishes the step, saves the checkpoint and exits; every error a
+user can cause (an option, the data, the folder, a checkpoint) is one
+line that says what was wrong and what to do, and exit status 2.
 """
 import argparse
 import sys
@@ -11,14 +14,15 @@ from pathlib import Path
 
 import torch
 
-from ganlib.checkpoint import CheckpointError
+from ganlib.checkpoint import CheckpointError, check_writable, load_checkpoint
 from ganlib.data import grid_target, ring_target, spiral, two_moons
 from ganlib import recipes
 from ganlib.images import DatasetUnavailableError, load_images
-from ganlib.mnist_files import data_dir
+from ganlib.mnist_files import OFFLINE, data_dir
 from ganlib.models import (DCGANDiscriminator, DCGANGenerator,
                            MLPDiscriminator, MLPGenerator)
 from ganlib.train import TrainSettings, train
+from ganlib.training_run import TrainingDivergedError, TrainingInterrupted
 
 POINT_SETS = {"ring": ring_target, "grid": grid_target,
               "moons": two_moons, "spiral": spiral}
@@ -32,6 +36,22 @@ RECIPES = {"ring": recipes.ring_recipe, "grid": recipes.grid_recipe,
            "fashion_mnist": recipes.fashion_mnist_recipe,
            "flowers": recipes.flowers_recipe}
 DEFAULTS = {"points": (512, 1e-3), "images": (64, 2e-4)}
+OFFLINE_CLI = "--data digits or --data flowers, which need no download"
+
+
+def positive(kind):
+    """An argparse type: ``kind`` (int or float) and greater than 0."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not value > 0:
+            raise argparse.ArgumentTypeError(
+                f"expected a number greater than 0, got {text!r}")
+        return value
+    parse.__name__ = f"positive {kind.__name__}"
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,34 +63,53 @@ def build_parser() -> argparse.ArgumentParser:
                               "checkpoint and a sample picture")
     run.add_argument("--data", required=True,
                      choices=[*POINT_SETS, *IMAGE_SETS])
-    run.add_argument("--steps", type=int, help="generator updates "
+    run.add_argument("--steps", type=positive(int), help="generator updates "
                      "(default: the recipe's, else 2000)")
     run.add_argument("--out", type=Path, required=True,
                      help="folder for checkpoint.pt and samples.png")
-    run.add_argument("--batch-size", type=int, help="default: the "
+    run.add_argument("--batch-size", type=positive(int), help="default: the "
                      "recipe's, else 512 for 2-D points, 64 for images")
-    run.add_argument("--lr", type=float, help="Adam learning rate of G "
+    run.add_argument("--lr", type=positive(float), help="Adam learning rate of G "
                      "and D; default: the recipe's, else 1e-3 for 2-D "
                      "points, 2e-4 for images")
     run.add_argument("--device", help="cuda, mps or cpu (default: best)")
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--resume", action="store_true",
                      help="continue the run in --out")
-    run.add_argument("--width", type=int, help="DCGAN width instead of "
-                     "the recipe's models (default 64, as pytorch/examples)")
-    run.add_argument("--data-root", type=Path,
-                     help="where MNIST etc. are stored (default: cache)")
+    run.add_argument("--width", type=positive(int), help="DCGAN width "
+                     "instead of the recipe's models, image data only "
+                     "(default 64, as pytorch/examples)")
+    run.add_argument("--data-root", type=Path, help="where "
+                     f"{', '.join(DOWNLOADED)} are stored (default: cache)")
+    run.add_argument("--checkpoint-every", type=positive(int), default=500,
+                     help="steps between checkpoints (default 500)")
     run.add_argument("--no-progress", action="store_true",
                      help="hide the progress bar")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; 0 on success, 2 on a problem it explains."""
+    """Run the command line; 0 on success, 2 on a problem it explains,
+    130 after Ctrl-C (the checkpoint saved)."""
     args = build_parser().parse_args(argv)
     try:
         run_training(args)
-    except (DatasetUnavailableError, CheckpointError, ValueError) as error:
+    except TrainingInterrupted as stop:
+        saved = (f"saved {args.out / 'checkpoint.pt'}; run the same command "
+                 f"with --resume to go on" if stop.saved else "nothing saved")
+        print(f"interrupted after step {stop.step}: {saved}.",
+              file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:  # before the first step: nothing to save
+        print("interrupted before training began: nothing was saved.",
+              file=sys.stderr)
+        return 130
+    except DatasetUnavailableError as error:
+        print(f"error: {str(error).replace(OFFLINE, OFFLINE_CLI)}",
+              file=sys.stderr)
+        return 2
+    except (CheckpointError, TrainingDivergedError, ValueError,
+            OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0
@@ -79,9 +118,8 @@ def main(argv: list[str] | None = None) -> int:
 def run_training(args: argparse.Namespace) -> None:
     """Build data and models, train, write the checkpoint and samples."""
     checkpoint = args.out / "checkpoint.pt"
-    if checkpoint.exists() and not args.resume:
-        raise ValueError(f"{checkpoint} already exists. Pass --resume to "
-                         f"continue that run, or choose another --out.")
+    check_options(args, checkpoint)
+    check_writable(checkpoint)  # before the data load and the first step
     torch.manual_seed(args.seed)  # the models' initial weights
     data, generator, discriminator, settings = build_problem(args)
     given = {"num_steps": args.steps, "batch_size": args.batch_size,
@@ -89,7 +127,15 @@ def run_training(args: argparse.Namespace) -> None:
     settings = replace(
         settings, **{k: v for k, v in given.items() if v is not None},
         seed=args.seed, device=args.device, checkpoint_path=str(checkpoint),
+        checkpoint_every=args.checkpoint_every,
         progress=not args.no_progress)
+    if args.resume:
+        done = load_checkpoint(checkpoint)["step"]
+        if done >= settings.num_steps:
+            raise ValueError(
+                f"The run in {args.out} has already trained {done} steps, "
+                f"so {settings.num_steps} steps adds none. Pass --steps "
+                f"greater than {done} to train it further.")
     history = train(generator, discriminator, data, settings)
     picture = args.out / "samples.png"
     save_samples(history.samples[-1][1], data, picture)
@@ -97,6 +143,26 @@ def run_training(args: argparse.Namespace) -> None:
                       history.generator_loss[-1])
     print(f"step {history.step[-1]}: D loss {d_loss:.3f}, G loss "
           f"{g_loss:.3f}\nwrote {checkpoint} and {picture}")
+
+
+def check_options(args: argparse.Namespace, checkpoint: Path) -> None:
+    """ValueError for options that contradict each other or the folder."""
+    if args.out.exists() and not args.out.is_dir():
+        raise ValueError(f"--out {args.out} is a file. Give a folder: it "
+                         f"will hold checkpoint.pt and samples.png.")
+    if args.resume and not checkpoint.is_file():
+        raise ValueError(f"--resume: there is no run in {args.out} (no "
+                         f"checkpoint.pt). Leave out --resume to start one.")
+    if checkpoint.exists() and not args.resume:
+        raise ValueError(f"{checkpoint} already exists. Pass --resume to "
+                         f"continue that run, or choose another --out.")
+    if args.data_root is not None and args.data not in DOWNLOADED:
+        raise ValueError(f"--data-root is read only for "
+                         f"{', '.join(DOWNLOADED)}; --data {args.data} "
+                         f"needs no files. Leave it out.")
+    if args.width is not None and args.data in POINT_SETS:
+        raise ValueError(f"--width sets a DCGAN's width, for image data; "
+                         f"--data {args.data} trains MLPs. Leave it out.")
 
 
 def build_problem(args: argparse.Namespace):

@@ -17,11 +17,9 @@ from torch import Tensor
 
 from ganlib.data import scale_to_unit_range
 from ganlib.flowers import PETAL_COUNTS, draw_flowers
-from ganlib.mnist_files import (DatasetUnavailableError, fashion_pixels,
-                                mnist_pixels)
+from ganlib.mnist_files import (OFFLINE, DatasetUnavailableError,
+                                fashion_pixels, mnist_pixels)
 
-OFFLINE = ('load_images("digits"), load_images("flowers") or '
-           'image_folder(path)')
 FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")

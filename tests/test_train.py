@@ -183,8 +183,9 @@ def test_losses_are_read_from_the_device_only_every_log_every(monkeypatch):
     settings = dataclasses.replace(TINY, num_steps=20, log_every=10,
                                    sample_every=1000)
     train(*tiny_models(), ring_data(), settings)
-    # fixed-noise samples before and after; one read per history row
-    assert reads == ["cpu", "tolist", "tolist", "cpu"]
+    # before the loop: the data's fingerprint (for checkpoints) and the
+    # fixed-noise samples; then one read per history row; samples after
+    assert reads == ["cpu", "cpu", "tolist", "tolist", "cpu"]
 
 
 def test_same_seed_gives_same_samples_other_seed_other_samples():
@@ -342,7 +343,7 @@ def bar_images(num_images=256):
     images[:, :, :, 6:10] = 1.0
     noise = torch.randn(images.shape, generator=torch.Generator()
                         .manual_seed(0))
-    return images + 0.05 * noise
+    return (images + 0.05 * noise).clamp(-1, 1)  # train needs [-1, 1]
 
 
 def mean_image_error(samples, images):
