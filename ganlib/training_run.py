@@ -306,12 +306,23 @@ def _check_models(generator: nn.Module, discriminator: nn.Module) -> None:
             f"train needs a generator with an int .latent_dim (the size of "
             f"the noise it takes); {type(generator).__name__} has none. Set "
             f"self.latent_dim in its __init__.")
+    if generator.latent_dim < 1:
+        raise ValueError(f"The generator's latent_dim must be >= 1, got "
+                         f"{generator.latent_dim}.")
     for name, model in (("generator", generator),
                         ("discriminator", discriminator)):
         if not any(p.requires_grad for p in model.parameters()):
             raise ValueError(
                 f"The {name} ({type(model).__name__}) has no trainable "
                 f"weights. Give it at least one layer with parameters.")
+        empty = [key for key, p in model.named_parameters() if p.numel() == 0]
+        if empty:
+            raise ValueError(
+                f"The {name} ({type(model).__name__}) has layers without "
+                f"weights ({empty[0]} has shape "
+                f"{tuple(model.get_parameter(empty[0]).shape)}): a size "
+                f"such as width, hidden_dim or channels is 0. Build it with "
+                f"sizes of at least 1.")
 
 
 def _check_rates(settings: TrainSettings) -> None:

@@ -256,6 +256,22 @@ def test_generator_without_latent_dim_is_refused():
         train(NoLatentDim(), MLPDiscriminator(), ring_data(), TINY)
 
 
+@pytest.mark.parametrize("make_models, says", [
+    (lambda: (DCGANGenerator(image_size=16, width=0),
+              DCGANDiscriminator(image_size=16, width=4)),
+     r"generator \(DCGANGenerator\) has layers without weights \(net.0"),
+    (lambda: (MLPGenerator(), MLPDiscriminator(hidden_dim=0)),
+     r"discriminator \(MLPDiscriminator\) has layers without weights"),
+    (lambda: (MLPGenerator(latent_dim=0), MLPDiscriminator()),
+     "latent_dim must be >= 1, got 0")])
+def test_models_with_a_size_of_zero_are_refused(make_models, says):
+    generator, discriminator = make_models()
+    data = (torch.rand(32, 1, 16, 16) * 2 - 1
+            if isinstance(generator, DCGANGenerator) else ring_data())
+    with pytest.raises(ValueError, match=says):
+        train(generator, discriminator, data, TINY)
+
+
 @pytest.mark.parametrize("name", ["generator_lr", "discriminator_lr"])
 @pytest.mark.parametrize("lr", [0.0, -1e-3, float("nan")])
 def test_learning_rates_must_be_positive(name, lr):
@@ -315,6 +331,16 @@ def test_nan_weights_are_never_written_over_a_good_checkpoint(tmp_path):
                        match="by step 8: the weights are NaN"):
         train(*tiny_models(), ring_data(), settings, on_step=poison_at(7))
     assert load_checkpoint(path)["step"] == 7
+
+
+def test_cli_run_that_diverges_says_so_in_one_line(capsys, tmp_path):
+    code, err = cli_error(capsys, "--data", "moons", "--steps", "50",
+                          "--batch-size", "8", "--lr", "1e30",
+                          "--checkpoint-every", "5", "--out",
+                          str(tmp_path / "run"))
+    assert code == 2 and len(err.splitlines()) == 1
+    assert err.startswith("error: Training diverged by step ")
+    assert not (tmp_path / "run" / "checkpoint.pt").exists()
 
 
 # ---- The library: checkpoints ---------------------------------------------
