@@ -20,7 +20,7 @@ from torch import Tensor, nn
 @dataclass(frozen=True)
 class Speed:
     """Speed switches; none of them changes what a run learns."""
-    mixed_precision: bool = True  # bf16 autocast; CUDA only, else ignored
+    mixed_precision: bool = True  # bf16 autocast on GPUs with bf16 units
     channels_last: bool = False  # NHWC images; CUDA only, else ignored
     cpu_bf16: bool = False  # bf16 autocast + NHWC on a CPU with bf16 units
     fused_adam: bool = True  # one fused Adam kernel; CUDA only
@@ -80,17 +80,46 @@ class SpeedPlan:
 
 def speed_plan(speed: Speed, device: torch.device) -> SpeedPlan:
     """The switches of ``speed`` that act on ``device``."""
-    on_cuda = device.type == "cuda"
-    cpu_bf16 = (speed.cpu_bf16 and device.type == "cpu"
-                and cpu_has_native_bf16())
-    bf16 = (speed.mixed_precision and on_cuda) or cpu_bf16
+    on_cuda, on_cpu = device.type == "cuda", device.type == "cpu"
+    asked = speed.cpu_bf16 if on_cpu else speed.mixed_precision
+    dtype = autocast_dtype(
+        device.type,
+        cuda_capability=(torch.cuda.get_device_capability(device)
+                         if on_cuda else None),
+        cpu_has_bf16=on_cpu and cpu_has_native_bf16()) if asked else None
+    cpu_bf16 = on_cpu and dtype is not None
     return SpeedPlan(
-        device=device,
-        autocast_dtype=torch.bfloat16 if bf16 else None,
+        device=device, autocast_dtype=dtype,
         # NHWC: on CUDA when asked; on a bf16 CPU, oneDNN's fast layout
         channels_last=(speed.channels_last and on_cuda) or cpu_bf16,
         fused_adam=speed.fused_adam and on_cuda,
         compile=speed.compile, compile_mode=speed.compile_mode)
+
+
+def autocast_dtype(device_type: str, *,
+                   cuda_capability: tuple[int, int] | None = None,
+                   cpu_has_bf16: bool = False) -> torch.dtype | None:
+    """The dtype matrix products should run in on a device (None: fp32),
+    where the run asks for low precision.
+
+    - CUDA with compute capability >= 8.0 (A100, H100, RTX 30xx and
+      later): bf16, which their tensor cores run natively and which has
+      fp32's range, so no loss scaling is needed.
+    - Older CUDA GPUs (Colab's free T4 is 7.5, V100 7.0): fp32. They have
+      no bf16 units (torch emulates bf16 there, slowly); their fp16 tensor
+      cores would need a GradScaler, which this loop does not have.
+    - Apple MPS: fp32 (bf16 there has not been measured to pay).
+    - A CPU: bf16 where it has bf16 instructions (AVX512-BF16, AMX),
+      else fp32: emulated bf16 is slower than fp32.
+    """
+    if device_type == "cuda":
+        if cuda_capability is None:
+            raise ValueError("autocast_dtype needs the cuda_capability of a "
+                             "CUDA device: torch.cuda.get_device_capability.")
+        return torch.bfloat16 if tuple(cuda_capability) >= (8, 0) else None
+    if device_type == "cpu" and cpu_has_bf16:
+        return torch.bfloat16
+    return None
 
 
 def cpu_has_native_bf16() -> bool:

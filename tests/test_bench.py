@@ -125,9 +125,16 @@ def test_device_slug_makes_a_file_name():
     assert device_slug("NVIDIA H100 80GB HBM3") == "nvidia-h100-80gb-hbm3"
 
 
-def test_the_ablation_measures_only_switches_that_act_on_the_device():
+def test_the_ablation_measures_only_switches_that_act_on_the_device(
+        monkeypatch):
     budget = cases.BUDGETS[("full", "cpu")]
     on_cpu = dict(cases.switches_for(torch.device("cpu"), budget))
+    monkeypatch.setattr(torch.cuda, "get_device_capability",
+                        lambda device=None: (7, 5))  # a T4: no bf16
+    on_t4 = dict(cases.switches_for(torch.device("cuda"), budget))
+    assert "+ bf16 autocast" not in on_t4 and "+ channels_last" in on_t4
+    monkeypatch.setattr(torch.cuda, "get_device_capability",
+                        lambda device=None: (9, 0))  # an H100
     on_cuda = dict(cases.switches_for(torch.device("cuda"), budget))
     cuda_only = {"+ bf16 autocast", "+ channels_last", "+ fused Adam",
                  "+ torch.compile, CUDA graphs"}

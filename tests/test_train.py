@@ -369,3 +369,51 @@ def test_dcgan_learns_images_with_every_switch_on():
     assert after.shape == (64, 1, 16, 16)
     assert mean_image_error(before, images) > 0.9
     assert mean_image_error(after, images) < 0.5
+
+
+@pytest.mark.parametrize("device_type, capability, cpu_has_bf16, expected", [
+    ("cuda", (9, 0), False, torch.bfloat16),  # H100, H200
+    ("cuda", (8, 0), False, torch.bfloat16),  # A100: the first with bf16
+    ("cuda", (8, 6), False, torch.bfloat16),  # RTX 30xx
+    ("cuda", (7, 5), False, None),  # Colab's free T4: no bf16 units
+    ("cuda", (7, 0), False, None),  # V100
+    ("cuda", (6, 0), False, None),  # P100
+    ("mps", None, False, None),  # Apple: fp32
+    ("cpu", None, True, torch.bfloat16),  # AVX512-BF16 / AMX
+    ("cpu", None, False, None),  # bf16 would be emulated
+])
+def test_autocast_dtype_is_chosen_from_the_device(device_type, capability,
+                                                  cpu_has_bf16, expected):
+    assert speed_module.autocast_dtype(
+        device_type, cuda_capability=capability,
+        cpu_has_bf16=cpu_has_bf16) is expected
+
+
+def test_autocast_dtype_needs_the_capability_of_a_cuda_device():
+    with pytest.raises(ValueError, match="needs the cuda_capability"):
+        speed_module.autocast_dtype("cuda")
+
+
+@pytest.mark.parametrize("capability, expected", [
+    ((7, 5), None), ((8, 0), torch.bfloat16)])
+def test_speed_plan_reads_the_gpus_capability(monkeypatch, capability,
+                                              expected):
+    monkeypatch.setattr(torch.cuda, "get_device_capability",
+                        lambda device=None: capability)
+    plan = speed_module.speed_plan(Speed(), torch.device("cuda"))
+    assert plan.autocast_dtype is expected
+    off = speed_module.speed_plan(Speed(mixed_precision=False),
+                                  torch.device("cuda"))
+    assert off.autocast_dtype is None
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_speed_plan_on_a_cpu_uses_bf16_only_where_native(monkeypatch,
+                                                         native):
+    monkeypatch.setattr(speed_module, "cpu_has_native_bf16", lambda: native)
+    cpu = torch.device("cpu")
+    asked = speed_module.speed_plan(Speed(cpu_bf16=True), cpu)
+    assert asked.autocast_dtype is (torch.bfloat16 if native else None)
+    assert asked.channels_last is native
+    default = speed_module.speed_plan(Speed(), cpu)  # mixed_precision: GPU
+    assert default.autocast_dtype is None and not default.channels_last

@@ -31,9 +31,21 @@ def plan_text(plan: SpeedPlan) -> str:
     compiled = ("no torch.compile" if not plan.compile else
                 f"torch.compile (mode {plan.compile_mode or 'default'})")
     return ", ".join((
-        "bf16 autocast" if plan.autocast_dtype is not None else "fp32",
+        precision_text(plan),
         "channels_last" if plan.channels_last else "NCHW",
         "fused Adam" if plan.fused_adam else "plain Adam", compiled))
+
+
+def precision_text(plan: SpeedPlan) -> str:
+    """'bf16 autocast (compute capability 8.0 or later)', or why fp32."""
+    if plan.autocast_dtype is not None:
+        dtype = str(plan.autocast_dtype).removeprefix("torch.")
+        return f"{dtype} autocast"
+    if plan.device.type == "cuda":
+        major, minor = torch.cuda.get_device_capability(plan.device)
+        return (f"fp32 (compute capability {major}.{minor}: no bf16 "
+                f"tensor cores)")
+    return "fp32"
 
 
 def notes(name: str, device, budget, context: dict, rows: list,
