@@ -262,3 +262,54 @@ def test_goals_are_judged_only_on_an_h100():
     assert not slow["ratio_at_batch_64"]["met"]
     assert goal_lines(slow)[1].count("NOT met") == 2
     assert goal_lines(goals("CPU x86_64 2 cores", 1.0, [])) == []
+
+
+def test_head_to_head_interleaves_runs_and_reports_median_and_spread(
+        monkeypatch):
+    from benchmarks.speed import head_to_head
+
+    order = []
+
+    def fake_reference(model, images, folder, device, plan):
+        order.append(("reference", model))
+        return {"dcgan64": 1000.0, "dcgan28": 100.0}[model] + len(order)
+
+    def fake_ganlib(model, images, settings, device, plan):
+        order.append(("ganlib", model))
+        return {"dcgan64": 500.0, "dcgan28": 80.0}[model]
+
+    plan = head_to_head.Plan(repeats=3, warmup=1, steps=1, batch_size=4,
+                             num_images=8)
+    cpu = torch.device("cpu")
+    monkeypatch.setattr(head_to_head, "time_reference", fake_reference)
+    monkeypatch.setattr(head_to_head, "time_ganlib", fake_ganlib)
+    monkeypatch.setattr(head_to_head, "ganlib_paths",
+                        lambda device: [("ganlib fast path",
+                                         cases.fast_settings(device))])
+    times = head_to_head.measure(cpu, plan, log=lambda line: None)
+    # reference and ganlib alternate within every repeat
+    assert [kind for kind, _ in order] == ["reference", "ganlib"] * 6
+    result = head_to_head.summarize(times, cpu, plan)
+    reference_row, ganlib_row = result["models"]["dcgan64"]
+    assert reference_row["ms_per_step"] == [1001.0, 1003.0, 1005.0]
+    assert reference_row["median_ms"] == 1003.0
+    assert reference_row["spread"] == pytest.approx(4 / 1003)
+    assert ganlib_row["vs_reference"] == pytest.approx(1003 / 500)
+    page = head_to_head.markdown(result)
+    assert "| ganlib fast path | 500.0 | 0% | 2.01 |" in page
+    assert "Each of 3 repeats times every row in turn" in page
+
+
+def test_head_to_head_quick_run_measures_both_models(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.speed.head_to_head", "--quick",
+         "--device", "cpu", "--out", str(tmp_path)], capture_output=True,
+        text=True, timeout=300, cwd=REPO_ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    [path] = tmp_path.glob("head-to-head-*-quick.json")
+    result = json.loads(path.read_text())
+    for model in ("dcgan64", "dcgan28"):
+        rows = result["models"][model]
+        assert rows[0]["name"] == "reference: pytorch/examples loop"
+        assert all(len(row["ms_per_step"]) == 2 and row["median_ms"] > 0
+                   for row in rows)

@@ -21,7 +21,7 @@ REAL_LABEL, FAKE_LABEL = 1.0, 0.0
 
 
 def write_image_folder(images: Tensor, root: Path) -> Path:
-    """Save (N, 3, H, W) images in [-1, 1] as PNGs in ImageFolder layout."""
+    """Save (N, C, H, W) images in [-1, 1] as PNGs in ImageFolder layout."""
     from torchvision.utils import save_image
 
     folder = Path(root) / "flowers"  # ImageFolder wants one class folder
@@ -32,16 +32,20 @@ def write_image_folder(images: Tensor, root: Path) -> Path:
 
 
 def image_folder_loader(root: Path, *, image_size: int = 64,
-                        batch_size: int = 64, workers: int = 2):
-    """The example's `--dataset folder` pipeline: PIL + CPU transforms."""
+                        batch_size: int = 64, workers: int = 2,
+                        channels: int = 3):
+    """The example's `--dataset folder` pipeline: PIL + CPU transforms
+    (for one channel, as its `--dataset mnist`: grey, one mean and std)."""
     import torchvision.datasets as dset
     import torchvision.transforms as transforms
 
+    grey = [transforms.Grayscale(1)] if channels == 1 else []
     dataset = dset.ImageFolder(root=str(root), transform=transforms.Compose([
+        *grey,
         transforms.Resize(image_size),
         transforms.CenterCrop(image_size),
         transforms.ToTensor(),
-        transforms.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)),
+        transforms.Normalize((0.5,) * channels, (0.5,) * channels),
     ]))
     return torch.utils.data.DataLoader(dataset, batch_size=batch_size,
                                        shuffle=True, num_workers=workers)

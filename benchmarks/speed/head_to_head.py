@@ -1,0 +1,179 @@
+"""ganlib against pytorch/examples' loop, side by side, interleaved.
+
+`python -m benchmarks.speed.head_to_head [--quick] [--device cpu]`
+
+For the 64 px DCGAN (flowers, 3 channels) and the 28 px one (digits),
+each repeat times the reference loop and then each ganlib path on fresh
+models, in turn, so a slow spell of the machine falls on all of them
+alike. A row reports the median ms per step over the repeats and their
+spread ((max - min) / median); the ratio is the reference's median over
+the row's. Every timed run does its warm-up steps first.
+"""
+
+import argparse
+import json
+import statistics
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import torch
+
+from benchmarks.speed import cases, reference
+from benchmarks.speed.report import device_slug
+from benchmarks.speed.run import device_name, load_data, new_models
+from benchmarks.speed.summary import plan_text
+from benchmarks.speed.timing import time_loop, time_train
+from ganlib.speed import speed_plan
+from ganlib.train import pick_device
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much to measure."""
+    repeats: int
+    warmup: int
+    steps: int  # timed steps per run
+    batch_size: int
+    num_images: int  # PNG files for the reference's DataLoader
+
+
+MODEL_NAMES = {"dcgan64": "64 px DCGAN (flowers, 3 channels)",
+               "dcgan28": "28 px DCGAN (digits, 1 channel)"}
+FULL = Plan(repeats=5, warmup=3, steps=20, batch_size=64, num_images=512)
+QUICK = Plan(repeats=2, warmup=1, steps=1, batch_size=8, num_images=32)
+
+
+def ganlib_paths(device: torch.device) -> list[tuple[str, object]]:
+    """ganlib's candidate paths on this device: (label, TrainSettings)."""
+    fast = cases.fast_settings(device)
+    paths = [("ganlib fast path", fast)]
+    bf16 = cases.with_speed(fast, cpu_bf16=True)
+    if device.type == "cpu" and speed_plan(bf16.speed, device) \
+            != speed_plan(fast.speed, device):
+        paths.append(("ganlib fast path + cpu_bf16", bf16))
+    return paths
+
+
+def time_reference(model: str, images, folder: Path, device, plan) -> float:
+    """ms per step of the reference loop (DataLoader of PNGs) on fresh
+    models."""
+    loader = reference.image_folder_loader(
+        folder, image_size=images.shape[-1], batch_size=plan.batch_size,
+        channels=images.shape[1])
+    batches = reference.loader_batches(loader)
+    generator, discriminator = new_models(model, device)
+    loop = reference.ReferenceLoop(generator, discriminator, device)
+    timing = time_loop(loop, batches, device, warmup=plan.warmup,
+                       steps=plan.steps)
+    batches.close()  # stops the DataLoader workers
+    return 1000 * timing.seconds / timing.num_steps
+
+
+def time_ganlib(model: str, images, settings, device, plan) -> float:
+    """ms per step of ganlib.train with these settings on fresh models."""
+    settings = replace(settings, batch_size=plan.batch_size,
+                       device=str(device))
+    generator, discriminator = new_models(model, device)
+    timing = time_train(generator, discriminator, images, settings,
+                        warmup=plan.warmup, steps=plan.steps)
+    return 1000 * timing.seconds / timing.num_steps
+
+
+def measure(device: torch.device, plan: Plan, log=print) -> dict:
+    """Every model's rows: {model: {label: [ms per step, one a repeat]}}."""
+    times = {}
+    for model in ("dcgan64", "dcgan28"):
+        images = load_data(model, plan.num_images)[:plan.num_images]
+        rows = times[model] = {"reference: pytorch/examples loop": []}
+        paths = ganlib_paths(device)
+        rows.update({label: [] for label, _ in paths})
+        with tempfile.TemporaryDirectory() as folder:
+            reference.write_image_folder(images, Path(folder))
+            for repeat in range(plan.repeats):
+                rows["reference: pytorch/examples loop"].append(
+                    time_reference(model, images, Path(folder), device,
+                                   plan))
+                for label, settings in paths:
+                    rows[label].append(time_ganlib(model, images, settings,
+                                                   device, plan))
+                log(f"{model} repeat {repeat + 1}: " + ", ".join(
+                    f"{label} {values[-1]:.0f} ms"
+                    for label, values in rows.items()))
+    return times
+
+
+def summarize(times: dict, device: torch.device, plan: Plan) -> dict:
+    """Medians, spreads and ratios to the reference, with the context."""
+    models = {}
+    for model, rows in times.items():
+        base = statistics.median(rows["reference: pytorch/examples loop"])
+        models[model] = [
+            {"name": label, "ms_per_step": values,
+             "median_ms": statistics.median(values),
+             "spread": (max(values) - min(values)) / statistics.median(
+                 values),
+             "vs_reference": base / statistics.median(values)}
+            for label, values in rows.items()]
+    paths = {label: plan_text(speed_plan(settings.speed, device))
+             for label, settings in ganlib_paths(device)}
+    return {"device": device_name(device), "torch": torch.__version__,
+            "threads": torch.get_num_threads(), "plan": plan.__dict__,
+            "paths": paths, "models": models}
+
+
+def markdown(result: dict) -> str:
+    """The result as a markdown page fragment (for book/speed.md)."""
+    plan = result["plan"]
+    lines = [
+        f"Device: **{result['device']}**; torch {result['torch']}; "
+        f"{result['threads']} CPU threads. Each of "
+        f"{plan['repeats']} repeats times every row in turn on fresh "
+        f"models: {plan['warmup']} warm-up steps, then {plan['steps']} "
+        f"timed steps at batch {plan['batch_size']}. Median over the "
+        f"repeats; spread = (max - min) / median.", ""]
+    for label, text in result["paths"].items():
+        lines.append(f"- {label}: {text}")
+    for model, rows in result["models"].items():
+        lines += ["", f"**{MODEL_NAMES[model]}**", "",
+                  "| loop | median ms/step | spread | x reference |",
+                  "|---|---:|---:|---:|"]
+        for row in rows:
+            lines.append(f"| {row['name']} | {row['median_ms']:,.1f} | "
+                         f"{100 * row['spread']:.0f}% | "
+                         f"{row['vs_reference']:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def rewrite_markdown(json_path: Path) -> None:
+    """Write the .md beside a stored .json again (after a format change)."""
+    result = json.loads(Path(json_path).read_text())
+    Path(json_path).with_suffix(".md").write_text(markdown(result))
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """Measure, print the table, write head-to-head-<device>.json/.md."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.speed.head_to_head",
+        description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="2 repeats of 1 step: tests the code only")
+    parser.add_argument("--device", default=None)
+    parser.add_argument("--out", default="benchmarks")
+    args = parser.parse_args(argv)
+    device = pick_device(args.device)
+    plan = QUICK if args.quick else FULL
+    result = summarize(measure(device, plan), device, plan)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / (f"head-to-head-{device_slug(result['device'])}"
+                  + ("-quick" if args.quick else ""))
+    stem.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n")
+    stem.with_suffix(".md").write_text(markdown(result))
+    print(markdown(result))
+    print(f"Wrote {stem}.json and {stem}.md")
+    return result
+
+
+if __name__ == "__main__":
+    main()
