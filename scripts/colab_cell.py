@@ -18,7 +18,11 @@ if "google.colab" in sys.modules:
     import subprocess
     subprocess.run([sys.executable, "-m", "pip", "install", "-q",
                     "ganlib @ git+{url}"],
-                   check=True)'''
+                   check=True)
+    # ganlib's widgets need ipywidgets 8, newer than Colab's own copy,
+    # which Colab renders only with its custom widget manager.
+    from google.colab import output
+    output.enable_custom_widget_manager()'''
 
 
 def expected_source(url: str | None = None) -> str:
