@@ -1,5 +1,9 @@
 """Keep every notebook's first code cell (Colab install) in sync.
 
+It sits right below the chapter's title and is tagged "remove-cell", so
+the website leaves it out while Colab, which opens the notebook itself,
+runs it.
+
 The repository URL is written once, in _config.yml. Run
 `python -m scripts.colab_cell` after changing it; the test
 tests/test_notebooks_meta.py fails while any notebook differs.
@@ -11,6 +15,7 @@ import nbformat
 from scripts.book_files import notebooks, repository_url
 
 MARKER = "# In Colab only: install ganlib"
+HIDDEN_ON_SITE = "remove-cell"  # Jupyter Book's tag: not on the website
 TEMPLATE = '''\
 # In Colab only: install ganlib (Colab's own torch stays as it is).
 import sys
@@ -37,16 +42,23 @@ def first_code_cell(notebook) -> nbformat.NotebookNode | None:
 
 
 def sync(notebook, source: str) -> bool:
-    """Make the first code cell the install cell; True when it changed."""
-    cell = first_code_cell(notebook)
-    if cell is not None and cell.source.startswith(MARKER):
-        if cell.source == source:
-            return False
-        cell.source = source
-        return True
-    position = notebook.cells.index(cell) if cell else len(notebook.cells)
-    notebook.cells.insert(position, nbformat.v4.new_code_cell(source))
-    return True
+    """Make the install cell the first code cell, right below the title,
+    tagged "remove-cell" (the website leaves it out; Colab runs it).
+    True when the notebook changed."""
+    before = nbformat.writes(notebook)
+    installs = [c for c in notebook.cells if c.cell_type == "code"
+                and c.source.startswith(MARKER)]
+    install = installs[0] if installs else nbformat.v4.new_code_cell(source)
+    install.source = source
+    tags = install.metadata.setdefault("tags", [])
+    if HIDDEN_ON_SITE not in tags:
+        tags.append(HIDDEN_ON_SITE)
+    cells = [c for c in notebook.cells if c not in installs]
+    has_title = (bool(cells) and cells[0].cell_type == "markdown"
+                 and cells[0].source.startswith("# "))
+    cells.insert(1 if has_title else 0, install)
+    notebook.cells = cells
+    return nbformat.writes(notebook) != before
 
 
 def main() -> int:

@@ -56,6 +56,27 @@ def test_sync_inserts_the_colab_cell_when_missing():
         expected_source(), "import torch"]
 
 
+def test_sync_puts_the_colab_cell_below_the_title_hidden_on_the_site():
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(expected_source()),
+        nbformat.v4.new_markdown_cell("# A chapter"),
+        nbformat.v4.new_code_cell("import torch")])
+    assert sync(notebook, expected_source())
+    assert [c.source for c in notebook.cells] == [
+        "# A chapter", expected_source(), "import torch"]
+    assert notebook.cells[1].metadata["tags"] == ["remove-cell"]
+    assert not sync(notebook, expected_source())
+
+
+def test_every_chapter_has_its_colab_cell_below_its_title():
+    for path in notebooks():
+        notebook = nbformat.read(path, as_version=4)
+        title, install = notebook.cells[:2]
+        assert title.source.startswith("# "), path.name
+        assert install.source == expected_source(), path.name
+        assert "remove-cell" in install.metadata.get("tags", []), path.name
+
+
 def executed_notebook(*sources, outputs=()):
     """A notebook whose code cells ran in order, with given outputs."""
     cells = [nbformat.v4.new_code_cell(s, execution_count=i)
@@ -192,3 +213,15 @@ def test_cell_seconds_reads_the_recorded_timing_slowest_first():
     assert cell_seconds(notebook) == [(60.0, 2), (1.5, 1)]
     strip_churn(notebook)
     assert cell_seconds(notebook) == []  # the stored notebook keeps none
+
+
+def test_test_markers_live_in_cell_tags_not_in_the_code_readers_see():
+    # nbval reads "nbval-check-output" from the tags as from a comment
+    for path in notebooks():
+        notebook = nbformat.read(path, as_version=4)
+        for index, cell in enumerate(notebook.cells):
+            assert "NBVAL_" not in cell.source, (path.name, index)
+    tagged = [cell for path in notebooks()
+              for cell in nbformat.read(path, as_version=4).cells
+              if "nbval-check-output" in cell.metadata.get("tags", [])]
+    assert len(tagged) >= 40  # the cells whose outputs nbval compares

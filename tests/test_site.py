@@ -120,3 +120,13 @@ def test_colab_and_download_buttons_open_the_notebook(notebook):
     assert colab in links, f"no Colab button to {colab}"
     assert any(url.endswith(f"_sources/book/{notebook.name}")
                for url in links), "no download (.ipynb) button"
+
+
+@pytest.mark.parametrize("notebook", notebooks(), ids=lambda p: p.stem)
+def test_answers_wait_behind_a_click_and_hidden_tests_never_show(notebook):
+    html = (BUILD_HTML / "book" / f"{notebook.stem}.html").read_text()
+    for marker in ("BEGIN HIDDEN TESTS", "BEGIN SOLUTION", "END SOLUTION",
+                   "NBVAL_", "In Colab only"):
+        assert marker not in html, f"{notebook.stem} shows {marker!r}"
+    answers = notebook.read_text().count("### BEGIN SOLUTION")
+    assert html.count("Show solution") == answers, notebook.stem
