@@ -23,7 +23,8 @@ from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 
 ROOT = Path(__file__).resolve().parent.parent
 # Everything a book build reads: configuration, chapters, static files.
-SOURCES = ["_config.yml", "_toc.yml", "book", "benchmarks"]
+SOURCES = ["_config.yml", "_toc.yml", "book", "benchmarks",
+           "scripts/site_answers.py"]  # _config.yml's local extension
 TEXT_STUB = "YOUR ANSWER HERE"  # nbgrader's stub for a markdown solution
 # A MyST fence (``` or :::, three or more) opening a {solution} directive,
 # up to the same fence closing it.
@@ -74,6 +75,7 @@ def copy_sources(out_dir: Path) -> None:
                             ignore=shutil.ignore_patterns(
                                 "_checkpoints", ".ipynb_checkpoints"))
         elif source.exists():
+            (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, out_dir / name)
 
 
