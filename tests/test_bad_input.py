@@ -256,6 +256,7 @@ def test_generator_without_latent_dim_is_refused():
         train(NoLatentDim(), MLPDiscriminator(), ring_data(), TINY)
 
 
+@pytest.mark.filterwarnings("ignore:Initializing zero-element tensors")
 @pytest.mark.parametrize("make_models, says", [
     (lambda: (DCGANGenerator(image_size=16, width=0),
               DCGANDiscriminator(image_size=16, width=4)),
