@@ -50,7 +50,6 @@ def positive(kind):
             raise argparse.ArgumentTypeError(
                 f"expected a number greater than 0, got {text!r}")
         return value
-    parse.__name__ = f"positive {kind.__name__}"
     return parse
 
 

@@ -145,12 +145,6 @@ def markdown(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def rewrite_markdown(json_path: Path) -> None:
-    """Write the .md beside a stored .json again (after a format change)."""
-    result = json.loads(Path(json_path).read_text())
-    Path(json_path).with_suffix(".md").write_text(markdown(result))
-
-
 def main(argv: list[str] | None = None) -> dict:
     """Measure, print the table, write head-to-head-<device>.json/.md."""
     parser = argparse.ArgumentParser(
