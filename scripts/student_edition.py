@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Everything a book build reads: configuration, chapters, static files.
 SOURCES = ["_config.yml", "_toc.yml", "book", "benchmarks",
            "scripts/site_answers.py"]  # _config.yml's local extension
+# Where each edition's Colab button points (see scripts/colab_edition.py).
+INSTRUCTOR_COLAB = "path_to_book: colab/instructor"
+STUDENT_COLAB = "path_to_book: colab/student"
 TEXT_STUB = "YOUR ANSWER HERE"  # nbgrader's stub for a markdown solution
 # A MyST fence (``` or :::, three or more) opening a {solution} directive,
 # up to the same fence closing it.
@@ -82,6 +85,11 @@ def copy_sources(out_dir: Path) -> None:
 def make_student_edition(out_dir: Path) -> list[Path]:
     """Write the student edition's sources to out_dir; its notebooks."""
     copy_sources(out_dir)
+    config = out_dir / "_config.yml"  # its Colab button: the student's
+    text = config.read_text()
+    if INSTRUCTOR_COLAB not in text:
+        raise ValueError(f"_config.yml does not say {INSTRUCTOR_COLAB!r}")
+    config.write_text(text.replace(INSTRUCTOR_COLAB, STUDENT_COLAB))
     for page in sorted((out_dir / "book").glob("*.md")):
         page.write_text(SOLUTION_BLOCK.sub("", page.read_text()))
     notebooks = sorted((out_dir / "book").glob("*.ipynb"))

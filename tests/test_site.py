@@ -116,8 +116,9 @@ def test_colab_and_download_buttons_open_the_notebook(notebook):
     links = [url for tag, url in parsed(page).links if tag == "a"]
     owner_repo = repository_url().removeprefix("https://github.com/")
     colab = (f"https://colab.research.google.com/github/{owner_repo}"
-             f"/blob/main/book/{notebook.name}")
+             f"/blob/main/colab/instructor/book/{notebook.name}")
     assert colab in links, f"no Colab button to {colab}"
+    assert (ROOT / "colab" / "instructor" / "book" / notebook.name).is_file()
     assert any(url.endswith(f"_sources/book/{notebook.name}")
                for url in links), "no download (.ipynb) button"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from scripts.book_files import BOOK, ROOT
+from scripts.book_files import BOOK, ROOT, repository_url
 from scripts.student_book import STUDENT, STUDENT_HTML, build_student_book
 
 CHAPTERS = sorted(BOOK.glob("*.ipynb"))
@@ -183,6 +183,16 @@ def test_student_pages_have_no_solution_dropdowns(student_html):
     for page in student_html.glob("book/*.html"):
         assert "solution" not in re.findall(
             r'class="[^"]*(solution)[^"]*"', page.read_text()), page.name
+
+
+def test_student_pages_open_the_students_notebooks_in_colab(student_html):
+    owner_repo = repository_url().removeprefix("https://github.com/")
+    for path in CHAPTERS:
+        page = (student_html / "book" / path.with_suffix(".html").name)
+        colab = (f"https://colab.research.google.com/github/{owner_repo}"
+                 f"/blob/main/colab/student/book/{path.name}")
+        assert colab in page.read_text(), f"{path.stem}: no {colab}"
+        assert (ROOT / "colab" / "student" / "book" / path.name).is_file()
 
 
 # --- a real nbgrader run --------------------------------------------------
