@@ -44,7 +44,7 @@ test: unit-tests site-test nbval
 unit-tests: book data
 	$(PY) -m pytest -q tests --ignore=tests/test_site.py
 
-site-test: book
+site-test: book student
 	$(PY) -m pytest -q tests/test_site.py
 
 nbval: $(INSTALLED) data

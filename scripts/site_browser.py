@@ -2,8 +2,10 @@
 
 The server serves the built site plus a probe page. The probe loads one
 site page in a full-window iframe, waits until MathJax (and, on the
-search page, the search) has finished, then posts what it found (math,
-images, visible text) back to the server. An image that the server
+search page, the search) has finished, runs axe-core (npm, the
+accessibility checker) in the page, then posts what it found (math,
+images, visible text, accessibility violations, the page's weight and
+its time to first paint) back to the server. An image that the server
 holds until then keeps the probe page from finishing loading, so that
 Chromium's --dump-dom and --screenshot wait for the result in real time.
 """
@@ -11,6 +13,7 @@ import functools
 import json
 import shutil
 import subprocess
+import tarfile
 import tempfile
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +26,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
          "--disable-dev-shm-usage", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run",
          "--hide-scrollbars", "--window-size=1280,1400"]
+AXE_VERSION = "4.14.1"
+AXE = (Path(__file__).resolve().parent.parent / ".cache"
+       / f"axe-core-{AXE_VERSION}" / "axe.min.js")
 WAIT_SECONDS = 60  # the longest a probe may take for one page
 PROBE_SCRIPT = (Path(__file__).with_name("site_probe.js")).read_text()
 PROBE_PAGE = """<!DOCTYPE html><html><body style="margin:0">
@@ -39,8 +45,33 @@ def chromium() -> str | None:
     return next((shutil.which(n) for n in names if shutil.which(n)), None)
 
 
+def install_axe() -> Path:
+    """axe.min.js of axe-core AXE_VERSION, from npm on first use."""
+    if AXE.is_file():
+        return AXE
+    if shutil.which("npm") is None:
+        raise RuntimeError("the site test runs axe-core from npm, and npm "
+                           "is not installed: apt-get install -y npm")
+    with tempfile.TemporaryDirectory() as scratch:
+        subprocess.run(["npm", "pack", f"axe-core@{AXE_VERSION}",
+                        "--silent"], cwd=scratch, check=True,
+                       stdout=subprocess.PIPE)
+        tarball = Path(scratch) / f"axe-core-{AXE_VERSION}.tgz"
+        with tarfile.open(tarball) as archive:
+            archive.extractall(scratch, members=[
+                archive.getmember("package/axe.min.js"),
+                archive.getmember("package/LICENSE")], filter="data")
+        AXE.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(Path(scratch) / "package" / "LICENSE", AXE.parent)
+        partial = AXE.with_suffix(".tmp")  # a killed copy leaves no AXE
+        shutil.copy(Path(scratch) / "package" / "axe.min.js", partial)
+        partial.replace(AXE)
+    return AXE
+
+
 class Handler(SimpleHTTPRequestHandler):
-    """The built site, plus /__probe__, /__hold__ and /__result__."""
+    """The built site, plus /__probe__, /__hold__, /__axe__ and
+    /__result__."""
 
     def do_GET(self):
         parts = urlsplit(self.path)
@@ -48,6 +79,8 @@ class Handler(SimpleHTTPRequestHandler):
             page = parse_qs(parts.query)["page"][0]
             self.reply(PROBE_PAGE % (quote(page, safe="/?=&"),
                                      PROBE_SCRIPT), "text/html")
+        elif parts.path == "/__axe__":
+            self.reply(install_axe().read_bytes(), "text/javascript")
         elif parts.path == "/__hold__":
             self.server.result_ready.wait(WAIT_SECONDS)
             self.reply(PIXEL, "image/gif")

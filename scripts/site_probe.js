@@ -20,6 +20,48 @@ async function searchResults(win, doc) {
   return list ? [...list.querySelectorAll("a")].map(a => a.href) : [];
 }
 
+// axe-core (served by the test server at /__axe__) in the page itself:
+// its violations of WCAG 2.x A and AA and of axe's best practices.
+async function accessibility(win, doc) {
+  await new Promise((done, fail) => {
+    const script = doc.createElement("script");
+    script.src = "/__axe__";
+    script.onload = done;
+    script.onerror = () => fail(new Error("axe-core did not load"));
+    doc.head.appendChild(script);
+  });
+  const result = await win.axe.run(doc, {resultTypes: ["violations"]});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, count: v.nodes.length,
+    nodes: v.nodes.slice(0, 3).map(
+      n => n.target.join(" ") + ": " + n.html.slice(0, 400) + (n.failureSummary ? " || " + n.failureSummary.slice(0, 300) : ""))}));
+}
+
+// The time of the page's first contentful paint; null when it has not
+// painted within 10 s.
+function firstPaint(win) {
+  return new Promise(done => {
+    const seen = entries => {
+      const paint = entries.find(e => e.name === "first-contentful-paint");
+      if (paint) { done(paint.startTime); }
+    };
+    new win.PerformanceObserver(list => seen(list.getEntries())).observe(
+      {type: "paint", buffered: true});
+    setTimeout(() => done(null), 10000);
+  });
+}
+
+// What the page cost to load: bytes of every file (the page itself
+// included) and the time to first contentful paint.
+async function weight(win) {
+  const [page] = win.performance.getEntriesByType("navigation");
+  const files = win.performance.getEntriesByType("resource");
+  return {
+    bytes: [page, ...files].reduce((sum, f) => sum + f.decodedBodySize, 0),
+    files: files.length + 1,
+    first_paint_ms: await firstPaint(win)};
+}
+
 async function findings() {
   const win = frame.contentWindow, doc = frame.contentDocument;
   if (win.MathJax && win.MathJax.startup && win.MathJax.startup.promise) {
@@ -39,6 +81,8 @@ async function findings() {
                    .map(n => n.textContent.slice(0, 80)),
     images: doc.images.length, broken_images: broken,
     search_results: await searchResults(win, doc),
+    load: await weight(win),
+    violations: await accessibility(win, doc),
     text: body.textContent};
 }
 

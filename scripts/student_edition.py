@@ -23,7 +23,7 @@ from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 
 ROOT = Path(__file__).resolve().parent.parent
 # Everything a book build reads: configuration, chapters, static files.
-SOURCES = ["_config.yml", "_toc.yml", "book", "benchmarks",
+SOURCES = ["_config.yml", "_toc.yml", "_static", "book", "benchmarks",
            "scripts/site_answers.py"]  # _config.yml's local extension
 # Where each edition's Colab button points (see scripts/colab_edition.py).
 INSTRUCTOR_COLAB = "path_to_book: colab/instructor"

@@ -1,11 +1,16 @@
 """The built website (make book) checked in headless Chromium.
 
 Every page: math typeset by the bundled MathJax, every image loads, every
-internal link and #anchor exists, nothing loads from another host. A
-screenshot of each page goes to _build/screenshots/. Run by `make test`
-after `make book`; without Chromium it fails and says how to install it.
+internal link and #anchor exists, nothing loads from another host, axe-core
+finds no serious or critical accessibility violation, and the page keeps
+within its weight and first-paint budget. The same browser checks run on
+the student edition's website (make student). A screenshot of each page,
+and what it cost to load (JSON), go to _build/screenshots/. Run by `make
+test` after `make book` and `make student`; without Chromium it fails and
+says how to install it.
 """
 import functools
+import json
 
 import pytest
 
@@ -13,9 +18,19 @@ from scripts.book_files import BUILD_HTML, ROOT, notebooks, repository_url
 from scripts.site_browser import INSTALL_HINT, chromium, probe, serve
 from scripts.site_links import (broken_links, is_external, parse,
                                 site_pages)
+from scripts.student_book import STUDENT_HTML
 
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 PAGES = site_pages(BUILD_HTML)
+STUDENT_PAGES = site_pages(STUDENT_HTML) if STUDENT_HTML.is_dir() else []
+# What one page may cost, measured in headless Chromium from the local
+# server: every file it loads (MathJax and the theme's icon font script,
+# about 3.6 MB, come with every page that has math) and the time to its
+# first contentful paint. The largest page, repeat (two animations), was
+# about 7.5 MB with a first paint near 0.7 s on a 2-core CPU.
+PAGE_BYTES_BUDGET = 9_000_000
+FIRST_PAINT_BUDGET_MS = 3_000
+SERIOUS = ("serious", "critical")  # axe-core's two worst impact levels
 RAW_TEX = ("$$", "\\(", "\\)", "\\[", "\\]", "\\begin{", "\\frac")
 
 
@@ -53,22 +68,87 @@ def test_chromium_is_installed():
     assert chromium() is not None, INSTALL_HINT
 
 
-@pytest.mark.parametrize("page", PAGES, ids=page_id)
-def test_page_in_browser(page, browser, server):
-    name = page_id(page)
-    png = SCREENSHOTS / (name.replace("/", "_").removesuffix(".html")
-                         + ".png")
-    png.unlink(missing_ok=True)
-    found = probe(browser, server, name, png)
+def check_in_browser(found: dict, name: str) -> None:
+    """What every page of either edition must pass in the browser."""
     assert not found["untypeset"], f"math left as TeX: {found['untypeset']}"
-    if name == "book/intro.html":  # the intro has math: the probe sees it
-        assert found["math"] >= 5
     raw = [marker for marker in RAW_TEX if marker in found["text"]]
     assert not raw, f"raw TeX {raw} in the visible text of {name}"
     assert not found["broken_images"], (
         f"images that do not load: {found['broken_images']}")
+    serious = [f"{v['impact']} {v['id']} ({v['count']}x): {v['help']}; "
+               f"e.g. {v['nodes'][0]}"
+               for v in found["violations"] if v["impact"] in SERIOUS]
+    assert not serious, (f"axe-core on {name}:\n" + "\n".join(serious))
+    load = found["load"]
+    assert 0 < load["bytes"] <= PAGE_BYTES_BUDGET, (
+        f"{name} loads {load['bytes']:,} bytes in {load['files']} files, "
+        f"over the budget of {PAGE_BYTES_BUDGET:,}")
+    assert load["first_paint_ms"] is not None, f"{name} never painted"
+    assert load["first_paint_ms"] <= FIRST_PAINT_BUDGET_MS, (
+        f"{name}: first paint after {load['first_paint_ms']:.0f} ms, "
+        f"over the budget of {FIRST_PAINT_BUDGET_MS} ms")
+
+
+def probe_page(browser, server, name: str, prefix: str = "") -> dict:
+    """Probe one page; keep its screenshot and its load figures."""
+    stem = prefix + name.replace("/", "_").removesuffix(".html")
+    png = SCREENSHOTS / f"{stem}.png"
+    png.unlink(missing_ok=True)
+    found = probe(browser, server, name, png)
+    png.with_suffix(".json").write_text(json.dumps(
+        {"load": found["load"], "violations": found["violations"]},
+        indent=1))
     assert png.is_file() and png.stat().st_size > 10_000, (
         f"no screenshot of {name}")
+    return found
+
+
+@pytest.mark.parametrize("page", PAGES, ids=page_id)
+def test_page_in_browser(page, browser, server):
+    name = page_id(page)
+    found = probe_page(browser, server, name)
+    if name == "book/intro.html":  # the intro has math: the probe sees it
+        assert found["math"] >= 5
+    check_in_browser(found, name)
+
+
+@pytest.fixture(scope="module")
+def student_server():
+    assert STUDENT_PAGES, (
+        f"no student website in {STUDENT_HTML}: run `make student` first")
+    server = serve(STUDENT_HTML)
+    yield server
+    server.shutdown()
+
+
+def test_the_student_edition_is_built():
+    assert (STUDENT_HTML / "book" / "intro.html").is_file(), (
+        f"no student website in {STUDENT_HTML}: run `make student` first")
+
+
+@pytest.mark.parametrize("page", STUDENT_PAGES,
+                         ids=lambda p: p.relative_to(STUDENT_HTML).as_posix())
+def test_student_page_in_browser(page, browser, student_server):
+    name = page.relative_to(STUDENT_HTML).as_posix()
+    check_in_browser(probe_page(browser, student_server, name, "student_"),
+                     name)
+
+
+def test_the_accessibility_check_sees_a_violation(browser, tmp_path):
+    # axe-core really runs: a page with an image without alt text and
+    # grey-on-white text fails it.
+    (tmp_path / "bad.html").write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>bad</title></head>'
+        '<body><main><img src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP'
+        '///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"><p style="color:#bbb">'
+        'faint</p></main></body></html>')
+    server = serve(tmp_path)
+    try:
+        found = probe(browser, server, "bad.html", tmp_path / "bad.png")
+    finally:
+        server.shutdown()
+    failed = {v["id"] for v in found["violations"] if v["impact"] in SERIOUS}
+    assert {"image-alt", "color-contrast"} <= failed, found["violations"]
 
 
 def test_internal_links_and_anchors_resolve():
