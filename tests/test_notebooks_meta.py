@@ -225,3 +225,19 @@ def test_test_markers_live_in_cell_tags_not_in_the_code_readers_see():
               for cell in nbformat.read(path, as_version=4).cells
               if "nbval-check-output" in cell.metadata.get("tags", [])]
     assert len(tagged) >= 40  # the cells whose outputs nbval compares
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_picture_has_alt_text_that_is_not_its_caption(path):
+    for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        if not any("image/png" in output.get("data", {})
+                   for output in cell.get("outputs", [])):
+            continue
+        meta = cell.metadata.get("mystnb", {})
+        alt = meta.get("image", {}).get("alt", "")
+        caption = meta.get("figure", {}).get("caption", "")
+        where = f"{path.stem} cell {index}"
+        assert len(alt) >= 40, (
+            f"{where}: an image without alt text: add metadata "
+            "mystnb.image.alt saying what it shows")
+        assert alt[:40] not in caption, f"{where}: alt text repeats caption"

@@ -11,6 +11,7 @@ says how to install it.
 """
 import functools
 import json
+import re
 
 import pytest
 
@@ -149,6 +150,17 @@ def test_the_accessibility_check_sees_a_violation(browser, tmp_path):
         server.shutdown()
     failed = {v["id"] for v in found["violations"] if v["impact"] in SERIOUS}
     assert {"image-alt", "color-contrast"} <= failed, found["violations"]
+
+
+def test_every_image_has_alt_text_not_a_file_name():
+    bad = []
+    for page in PAGES:
+        for match in re.finditer(r'<img\b[^>]*>', page.read_text()):
+            alt = re.search(r'\balt="([^"]*)"', match[0])
+            if alt is None or len(alt[1]) < 4 or alt[1].endswith(
+                    (".png", ".jpg", ".jpeg", ".svg", ".gif")):
+                bad.append(f"{page_id(page)}: {match[0][:120]}")
+    assert not bad, "images without real alt text:\n" + "\n".join(bad)
 
 
 def test_internal_links_and_anchors_resolve():
