@@ -8,8 +8,8 @@ for G, a missing zero_grad) are run too, so the message can name them.
 import torch
 
 from gancheck.core import expect_close, fail, passed, run_student
-from gancheck.training import _copies, _game, _leave_stale_gradients, \
-    _same, _sgd, _weights
+from gancheck.training import LOSS_NAMES, _copies, _game, \
+    _leave_stale_gradients, _same, _sgd, _weights
 from ganlib.losses import NONSATURATING
 from ganlib.train import discriminator_step, generator_step
 
@@ -19,18 +19,18 @@ _HINT = ("first the D step on real and generator(z_d).detach(), then the "
 
 
 def _reference_round(generator, discriminator, real, z_d, z_g, *,
-                     g_first=False, reuse_z=False):
+                     objective, g_first=False, reuse_z=False):
     """Weights of both players and the losses after ganlib's round."""
     d_optimizer, g_optimizer = _sgd(discriminator), _sgd(generator)
     z_for_g = z_d if reuse_z else z_g
 
     def d_step():
         return discriminator_step(generator, discriminator, d_optimizer,
-                                  real, z_d, NONSATURATING)[0]
+                                  real, z_d, objective)[0]
 
     def g_step():
         return generator_step(generator, discriminator, g_optimizer,
-                              z_for_g, NONSATURATING)[0]
+                              z_for_g, objective)[0]
 
     if g_first:
         g_loss, d_loss = g_step(), d_step()
@@ -39,13 +39,15 @@ def _reference_round(generator, discriminator, real, z_d, z_g, *,
     return _weights(generator), _weights(discriminator), d_loss, g_loss
 
 
-def _check_round_once(student_fn, seed: int, batch_size: int) -> None:
+def _check_round_once(student_fn, seed: int, batch_size: int,
+                      objective) -> None:
     generator, discriminator, real, z_d = _game(seed, batch_size)
     z_g = torch.randn(batch_size, 2,
                       generator=torch.Generator().manual_seed(seed + 99))
     _leave_stale_gradients(generator, discriminator, real, z_d)
     before = _copies(generator, discriminator)  # for the slips below
-    right = _reference_round(*_copies(*before), real, z_d, z_g)
+    right = _reference_round(*_copies(*before), real, z_d, z_g,
+                             objective=objective)
     g_before = _weights(generator)
     result = run_student(student_fn, generator, discriminator,
                          _sgd(generator), _sgd(discriminator), real, z_d,
@@ -68,20 +70,24 @@ def _check_round_once(student_fn, seed: int, batch_size: int) -> None:
     }
     for problem, slip in slips.items():
         wrong = _reference_round(*_copies(*before), real, z_d, z_g,
-                                 **slip)
+                                 objective=objective, **slip)
         if _same(got_g, wrong[0]) and _same(got_d, wrong[1]):
             raise fail(problem, _HINT)
     if _same(got_g, g_before):
         raise fail("the generator's weights did not change", _HINT)
-    raise fail("after your round the weights differ from one D step "
-               "followed by one G step (did each step call zero_grad() "
-               "before backward()?)", _HINT)
+    d_name, g_name = (name for name, _ in LOSS_NAMES[objective])
+    raise fail(f"after your round the weights differ from one D step on "
+               f"{d_name} followed by one G step on {g_name} (did each "
+               "step call zero_grad() before backward()?)", _HINT)
 
 
-def check_training_round(student_fn, *, seed: int = 0) -> None:
+def check_training_round(student_fn, *, seed: int = 0,
+                         objective=NONSATURATING) -> None:
     """Grade f(generator, discriminator, g_optimizer, d_optimizer, real,
-    z_d, z_g) -> (d_loss, g_loss)."""
+    z_d, z_g) -> (d_loss, g_loss), with objective's two losses (a
+    ganlib.losses Objective: NONSATURATING, LEAST_SQUARES or HINGE)."""
     for batch_size in (8, 32):
-        _check_round_once(student_fn, seed + batch_size, batch_size)
+        _check_round_once(student_fn, seed + batch_size, batch_size,
+                          objective)
     passed("your round updates D on detached fakes, then G through D, "
            "each from clean gradients, exactly as ganlib's loop does.")

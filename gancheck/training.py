@@ -11,16 +11,40 @@ from torch import nn
 
 from gancheck.core import expect_close, fail, passed, run_student
 from ganlib.data import ring_target
-from ganlib.losses import NONSATURATING, bce_discriminator_loss
+from ganlib.losses import (HINGE, LEAST_SQUARES, NONSATURATING,
+                           bce_discriminator_loss)
 from ganlib.models import MLPDiscriminator, MLPGenerator
 from ganlib.train import discriminator_step, generator_step
 
-_D_HINT = ("fake = generator(z).detach(); loss = bce_discriminator_loss("
-           "discriminator(real), discriminator(fake)); optimizer.zero_grad()"
-           "; loss.backward(); optimizer.step(); return loss")
-_G_HINT = ("loss = nonsaturating_generator_loss(discriminator(generator(z)"
-           ")); optimizer.zero_grad(); loss.backward(); optimizer.step(); "
-           "return loss")
+# What each objective's two losses are called, and their formulas.
+LOSS_NAMES = {
+    NONSATURATING: (("the BCE discriminator loss", "bce_discriminator_loss("
+                     "discriminator(real), discriminator(fake))"),
+                    ("the non-saturating generator loss",
+                     "nonsaturating_generator_loss(discriminator("
+                     "generator(z)))")),
+    LEAST_SQUARES: (("the least-squares discriminator loss",
+                     "0.5 * ((discriminator(real) - 1) ** 2).mean() + "
+                     "0.5 * (discriminator(fake) ** 2).mean()"),
+                    ("the least-squares generator loss",
+                     "0.5 * ((discriminator(generator(z)) - 1) ** 2)"
+                     ".mean()")),
+    HINGE: (("the hinge discriminator loss", "hinge_discriminator_loss("
+             "discriminator(real), discriminator(fake))"),
+            ("the hinge generator loss", "hinge_generator_loss("
+             "discriminator(generator(z)))")),
+}
+
+
+def _d_hint(objective) -> str:
+    return (f"fake = generator(z).detach(); loss = "
+            f"{LOSS_NAMES[objective][0][1]}; optimizer.zero_grad(); "
+            "loss.backward(); optimizer.step(); return loss")
+
+
+def _g_hint(objective) -> str:
+    return (f"loss = {LOSS_NAMES[objective][1][1]}; optimizer.zero_grad(); "
+            "loss.backward(); optimizer.step(); return loss")
 
 
 def _game(seed: int, batch_size: int):
@@ -70,21 +94,23 @@ def _sgd(model: nn.Module, *, zero_grad: bool = True
     return optimizer(model.parameters(), lr=0.05)
 
 
-def _reference_d_step(generator, discriminator, real, z, *, zero_grad):
+def _reference_d_step(generator, discriminator, real, z, *, zero_grad,
+                      objective=NONSATURATING):
     """Loss and D's weights after ganlib's D step (zero_grad=False: as if
     it forgot optimizer.zero_grad())."""
     optimizer = _sgd(discriminator, zero_grad=zero_grad)
     loss, _, _ = discriminator_step(generator, discriminator, optimizer,
-                                    real, z, NONSATURATING)
+                                    real, z, objective)
     return loss, _weights(discriminator)
 
 
-def _reference_g_step(generator, discriminator, z, *, zero_grad):
+def _reference_g_step(generator, discriminator, z, *, zero_grad,
+                      objective=NONSATURATING):
     """Loss and G's weights after ganlib's G step (zero_grad=False: as if
     it forgot optimizer.zero_grad())."""
     optimizer = _sgd(generator, zero_grad=zero_grad)
     loss, _ = generator_step(generator, discriminator, optimizer, z,
-                             NONSATURATING)
+                             objective)
     return loss, _weights(generator)
 
 
@@ -119,24 +145,26 @@ def _expect_reference_step(weights, loss, right, stale, *, player: str,
         "return the loss computed before optimizer.step()"))
 
 
-def _check_d_step_once(student_fn, seed: int, batch_size: int) -> None:
+def _check_d_step_once(student_fn, seed: int, batch_size: int,
+                       objective) -> None:
     """Run one D step of the student's and compare with the reference."""
+    hint = _d_hint(objective)
     generator, discriminator, real, z = _game(seed, batch_size)
     _leave_stale_gradients(generator, discriminator, real, z)
     for p in generator.parameters():
         p.grad = None  # the loop's G step would have cleared these
     right = _reference_d_step(*_copies(generator, discriminator), real, z,
-                              zero_grad=True)
+                              zero_grad=True, objective=objective)
     stale = _reference_d_step(*_copies(generator, discriminator), real, z,
-                              zero_grad=False)
+                              zero_grad=False, objective=objective)
     g_before, d_before = _weights(generator), _weights(discriminator)
     loss = run_student(student_fn, generator, discriminator,
                        _sgd(discriminator), real, z,
-                       name="your discriminator step", hint=_D_HINT)
+                       name="your discriminator step", hint=hint)
     if not _same(_weights(generator), g_before):
         raise fail("your D step changed the generator's weights: did you "
                    "forget .detach()? Only the discriminator's optimizer "
-                   "may step here", _D_HINT)
+                   "may step here", hint)
     if _has_gradient(generator):
         raise fail("your D step sent gradients into the generator (its "
                    ".grad is filled): did you forget .detach()?",
@@ -148,30 +176,36 @@ def _check_d_step_once(student_fn, seed: int, batch_size: int) -> None:
                    "and optimizer.step() after it")
     _expect_reference_step(_weights(discriminator), loss, right, stale,
                            player="D", other="G",
-                           loss_name="the BCE discriminator loss",
-                           hint=_D_HINT)
+                           loss_name=LOSS_NAMES[objective][0][0],
+                           hint=hint)
 
 
-def check_discriminator_step(student_fn, *, seed: int = 0) -> None:
-    """Grade f(generator, discriminator, optimizer, real, z) -> loss."""
+def check_discriminator_step(student_fn, *, seed: int = 0,
+                             objective=NONSATURATING) -> None:
+    """Grade f(generator, discriminator, optimizer, real, z) -> loss, one
+    D step on objective's discriminator loss (a ganlib.losses Objective:
+    NONSATURATING, LEAST_SQUARES or HINGE)."""
     for batch_size in (8, 32):
-        _check_d_step_once(student_fn, seed + batch_size, batch_size)
+        _check_d_step_once(student_fn, seed + batch_size, batch_size,
+                           objective)
     passed("your discriminator step updates D only, starts from clean "
            "gradients and leaves G untouched.")
 
 
-def _check_g_step_once(student_fn, seed: int, batch_size: int) -> None:
+def _check_g_step_once(student_fn, seed: int, batch_size: int,
+                       objective) -> None:
     """Run one G step of the student's and compare with the reference."""
+    hint = _g_hint(objective)
     generator, discriminator, real, z = _game(seed, batch_size)
     _leave_stale_gradients(generator, discriminator, real, z)
     right = _reference_g_step(*_copies(generator, discriminator), z,
-                              zero_grad=True)
+                              zero_grad=True, objective=objective)
     stale = _reference_g_step(*_copies(generator, discriminator), z,
-                              zero_grad=False)
+                              zero_grad=False, objective=objective)
     g_before, d_before = _weights(generator), _weights(discriminator)
     loss = run_student(student_fn, generator, discriminator,
                        _sgd(generator), z, name="your generator step",
-                       hint=_G_HINT)
+                       hint=hint)
     if not _same(_weights(discriminator), d_before):
         raise fail("the G step must not update D: it changed the "
                    "discriminator's weights",
@@ -183,13 +217,16 @@ def _check_g_step_once(student_fn, seed: int, batch_size: int) -> None:
                    "optimizer.step()")
     _expect_reference_step(_weights(generator), loss, right, stale,
                            player="G", other="D",
-                           loss_name="the non-saturating generator loss",
-                           hint=_G_HINT)
+                           loss_name=LOSS_NAMES[objective][1][0],
+                           hint=hint)
 
 
-def check_generator_step(student_fn, *, seed: int = 0) -> None:
-    """Grade f(generator, discriminator, optimizer, z) -> loss."""
+def check_generator_step(student_fn, *, seed: int = 0,
+                         objective=NONSATURATING) -> None:
+    """Grade f(generator, discriminator, optimizer, z) -> loss, one G step
+    on objective's generator loss (see check_discriminator_step)."""
     for batch_size in (8, 32):
-        _check_g_step_once(student_fn, seed + batch_size, batch_size)
+        _check_g_step_once(student_fn, seed + batch_size, batch_size,
+                           objective)
     passed("your generator step updates G only, through D's judgement, "
            "from clean gradients.")

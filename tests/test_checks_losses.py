@@ -84,3 +84,64 @@ DISCRIMINATOR_SLIPS = [
 def test_discriminator_loss_slips_get_their_own_message(answer, message):
     with pytest.raises(ExerciseError, match=message):
         check_discriminator_loss(answer)
+
+
+from gancheck.losses import (check_discriminator_loss_one_call,  # noqa: E402
+                             check_generator_loss_from_scratch)
+
+
+def nonsaturating_from_scratch(fake_logits):
+    x = -fake_logits
+    return (x.clamp(min=0) + torch.log1p(torch.exp(-x.abs()))).mean()
+
+
+def discriminator_one_call(real_logits, fake_logits):
+    logits = torch.cat([real_logits, fake_logits])
+    targets = torch.cat([torch.ones_like(real_logits),
+                         torch.zeros_like(fake_logits)])
+    return 2 * F.binary_cross_entropy_with_logits(logits, targets)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7])
+def test_from_scratch_and_one_call_answers_pass(seed, capsys):
+    check_generator_loss_from_scratch(nonsaturating_from_scratch, seed=seed)
+    check_discriminator_loss_one_call(discriminator_one_call, seed=seed)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all(x.startswith("Correct:") for x in lines)
+
+
+def test_from_scratch_refuses_softplus_and_prints_no_correct(capsys):
+    with pytest.raises(ExerciseError, match="calls softplus"):
+        check_generator_loss_from_scratch(nonsaturating)
+    assert "Correct" not in capsys.readouterr().out
+    # and softplus works again afterwards
+    assert torch.isclose(F.softplus(torch.tensor(0.0)), torch.log(
+        torch.tensor(2.0)))
+
+
+def test_from_scratch_still_names_the_usual_slips():
+    with pytest.raises(ExerciseError, match="sign flipped"):
+        check_generator_loss_from_scratch(
+            lambda l: -nonsaturating_from_scratch(l))
+    with pytest.raises(ExerciseError, match="not written yet"):
+        check_generator_loss_from_scratch(stub)
+
+
+def test_one_call_refuses_two_calls_and_names_the_missing_factor():
+    with pytest.raises(ExerciseError, match="2 times"):
+        check_discriminator_loss_one_call(discriminator_bce)
+    with pytest.raises(ExerciseError, match="half of D's loss"):
+        check_discriminator_loss_one_call(
+            lambda r, f: discriminator_one_call(r, f) / 2)
+    with pytest.raises(ExerciseError, match="ganlib's"):
+        check_discriminator_loss_one_call(
+            lambda r, f: __import__("ganlib.losses").losses
+            .bce_discriminator_loss(r, f))
+    with pytest.raises(ExerciseError, match="not written yet"):
+        check_discriminator_loss_one_call(stub)
+
+
+def test_from_scratch_refuses_sigmoid_before_the_large_logits_fail():
+    with pytest.raises(ExerciseError, match="calls sigmoid"):
+        check_generator_loss_from_scratch(
+            lambda l: -torch.log(torch.sigmoid(l)).mean())

@@ -2,18 +2,21 @@ import pytest
 
 from gancheck.core import ExerciseError
 from gancheck.round import check_training_round
-from ganlib.losses import bce_discriminator_loss, nonsaturating_generator_loss
+from ganlib.losses import (HINGE, bce_discriminator_loss,
+                           hinge_discriminator_loss, hinge_generator_loss,
+                           nonsaturating_generator_loss)
 
 
 def make_round(*, g_first=False, reuse_z=False, zero_grad=True,
-               detach=True, returns_pair=True):
+               detach=True, returns_pair=True,
+               d_loss_fn=bce_discriminator_loss,
+               g_loss_fn=nonsaturating_generator_loss):
     """A student's round, right by default, with one slip switched on."""
 
     def d_part(generator, discriminator, d_optimizer, real, z_d):
         fake = generator(z_d)
         fake = fake.detach() if detach else fake
-        loss = bce_discriminator_loss(discriminator(real),
-                                      discriminator(fake))
+        loss = d_loss_fn(discriminator(real), discriminator(fake))
         if zero_grad:
             d_optimizer.zero_grad()
         loss.backward()
@@ -21,7 +24,7 @@ def make_round(*, g_first=False, reuse_z=False, zero_grad=True,
         return loss
 
     def g_part(generator, discriminator, g_optimizer, z):
-        loss = nonsaturating_generator_loss(discriminator(generator(z)))
+        loss = g_loss_fn(discriminator(generator(z)))
         if zero_grad:
             g_optimizer.zero_grad()
         loss.backward()
@@ -70,3 +73,27 @@ def test_a_round_that_crashes_says_so():
 
     with pytest.raises(ExerciseError, match="your training round"):
         check_training_round(broken)
+
+
+HINGE_LOSSES = dict(d_loss_fn=hinge_discriminator_loss,
+                    g_loss_fn=hinge_generator_loss)
+
+
+def test_a_hinge_round_passes_the_hinge_check():
+    check_training_round(make_round(**HINGE_LOSSES), objective=HINGE)
+
+
+@pytest.mark.parametrize("slip,message", [
+    (dict(g_first=True), "generator stepped before"),
+    (dict(reuse_z=True), "reused z_d"),
+    (dict(zero_grad=False), "zero_grad"),
+])
+def test_hinge_round_slips_are_named(slip, message):
+    with pytest.raises(ExerciseError, match=message):
+        check_training_round(make_round(**HINGE_LOSSES, **slip),
+                             objective=HINGE)
+
+
+def test_a_bce_round_fails_the_hinge_check_and_names_the_losses():
+    with pytest.raises(ExerciseError, match="the hinge discriminator loss"):
+        check_training_round(make_round(), objective=HINGE)

@@ -3,7 +3,8 @@ import torch
 
 from gancheck.core import ExerciseError
 from gancheck.training import check_discriminator_step, check_generator_step
-from ganlib.losses import (NONSATURATING, bce_discriminator_loss,
+from ganlib.losses import (LEAST_SQUARES, NONSATURATING,
+                           bce_discriminator_loss,
                            minimax_generator_loss,
                            nonsaturating_generator_loss)
 from ganlib.train import discriminator_step, generator_step
@@ -150,3 +151,40 @@ def test_check_leaves_global_random_state_alone():
     state = torch.random.get_rng_state()
     check_generator_step(g_step)
     assert torch.equal(torch.random.get_rng_state(), state)
+
+
+def least_squares_d_step(generator, discriminator, optimizer, real, z):
+    fake = generator(z).detach()
+    loss = (0.5 * ((discriminator(real) - 1) ** 2).mean()
+            + 0.5 * (discriminator(fake) ** 2).mean())
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
+def least_squares_g_step(generator, discriminator, optimizer, z):
+    loss = 0.5 * ((discriminator(generator(z)) - 1) ** 2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_least_squares_steps_by_hand_pass_their_checks(seed, capsys):
+    check_discriminator_step(least_squares_d_step, seed=seed,
+                             objective=LEAST_SQUARES)
+    check_generator_step(least_squares_g_step, seed=seed,
+                         objective=LEAST_SQUARES)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all(x.startswith("Correct:") for x in lines)
+
+
+def test_a_bce_step_fails_the_least_squares_check_and_says_which_loss():
+    with pytest.raises(ExerciseError, match="least-squares discriminator"):
+        check_discriminator_step(d_step, objective=LEAST_SQUARES)
+    with pytest.raises(ExerciseError, match="least-squares generator"):
+        check_generator_step(g_step, objective=LEAST_SQUARES)
+    with pytest.raises(ExerciseError, match="BCE discriminator loss"):
+        check_discriminator_step(least_squares_d_step)

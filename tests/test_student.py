@@ -264,3 +264,67 @@ def test_each_check_fails_on_its_stub_with_its_own_message(course):
             assert "Hint:" in error.evalue, error.evalue
             messages.append(error.evalue)
     assert len(messages) == len(set(messages)), messages
+
+
+# --- an exercise asks for something the page has not printed --------------
+
+BOILERPLATE = re.compile(
+    r"^(\w+\.)?(zero_grad|step|backward)\(\)$|^return\w+$|^def\w+\("
+    r"|^[\w=,*]+\):$")  # the last: a def's parameters, continued
+
+
+def substantial_lines(code: str) -> list[str]:
+    """The squeezed lines of a solution worth copying: not comments, not
+    optimizer calls, not a bare return or a def's signature."""
+    lines = [squeeze(line.split("#")[0]) for line in code.splitlines()]
+    return [line for line in lines
+            if len(line) >= 16 and not BOILERPLATE.match(line)]
+
+
+def outside_the_exercises(notebook_cells) -> str:
+    """What a chapter prints outside its exercises, squeezed: every cell
+    that is neither an nbgrader cell nor a written solution, with its
+    outputs (ganlib's source, shown with show_source, included)."""
+    parts = []
+    for cell in notebook_cells:
+        if nbgrader_meta(cell) or MARKDOWN_SOLUTION.search(cell.source):
+            continue
+        parts.append(cell.source)
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            parts.append(output.get("data", {}).get("text/plain", ""))
+    return squeeze("\n".join(parts))
+
+
+def copied_solution_lines(notebook_cells) -> list[str]:
+    solution_code = []
+    for cell in notebook_cells:
+        solution_code += SOLUTION.findall(cell.source)
+        for dropdown in MARKDOWN_SOLUTION.findall(cell.source):
+            solution_code += CODE_BLOCK.findall(dropdown)
+    printed = outside_the_exercises(notebook_cells)
+    return [line for code in solution_code
+            for line in substantial_lines(code) if line in printed]
+
+
+def test_the_copy_search_finds_a_solution_printed_earlier():
+    shown = nbformat.v4.new_code_cell("show_source(f)")
+    shown.outputs = [nbformat.v4.new_output(
+        "stream", text="def f(x):\n    return torch.log1p(torch.exp(-x))\n")]
+    answer = nbformat.v4.new_code_cell(
+        "def g(x):\n    ### BEGIN SOLUTION\n    y = torch.log1p(torch.exp("
+        "-x))\n    optimizer.zero_grad()\n    return y\n"
+        "    ### END SOLUTION")
+    answer.metadata["nbgrader"] = {"solution": True}
+    assert copied_solution_lines([shown, answer]) == []  # `y = ` differs
+    answer.source = answer.source.replace("y = torch", "return torch")
+    assert copied_solution_lines([shown, answer]) == [
+        "returntorch.log1p(torch.exp(-x))"]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_no_solution_line_is_printed_elsewhere_in_its_chapter(path):
+    copied = copied_solution_lines(cells(path))
+    assert not copied, (f"{path.stem}: these solution lines are printed "
+                        f"outside the exercise, so the answer is a copy: "
+                        f"{copied}")
