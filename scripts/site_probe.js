@@ -62,6 +62,39 @@ async function weight(win) {
     first_paint_ms: await firstPaint(win)};
 }
 
+// The animation players' controls: each in the keyboard's tab order
+// (a focusable, visible, enabled element with tabIndex >= 0), and each
+// player really steps ("next frame" shows another frame). Native buttons
+// and a range input answer Enter, Space and the arrow keys by themselves.
+function keyboard(win, doc) {
+  const players = [...doc.querySelectorAll(".ganlib-animation")];
+  const unreachable = [];
+  let stepping = 0;
+  for (const player of players) {
+    for (const control of player.querySelectorAll("button, input")) {
+      control.focus({preventScroll: true});
+      const reachable = control.tabIndex >= 0 && !control.disabled
+          && control.getClientRects().length > 0
+          && doc.activeElement === control;
+      if (!reachable) {
+        unreachable.push(control.getAttribute("aria-label")
+                         || control.outerHTML.slice(0, 80));
+      }
+    }
+    const image = player.querySelector("img");
+    const first = image.src;
+    const next = player.querySelector("[data-action=next]");
+    if (next) { next.click(); }
+    if (image.src !== first) { stepping += 1; }
+    const back = player.querySelector("[data-action=first]");
+    if (back) { back.click(); }
+  }
+  if (doc.activeElement) { doc.activeElement.blur(); }
+  win.scrollTo(0, 0);
+  return {players: players.length, unreachable: unreachable,
+          stepping: stepping};
+}
+
 async function findings() {
   const win = frame.contentWindow, doc = frame.contentDocument;
   if (win.MathJax && win.MathJax.startup && win.MathJax.startup.promise) {
@@ -83,6 +116,9 @@ async function findings() {
     search_results: await searchResults(win, doc),
     load: await weight(win),
     violations: await accessibility(win, doc),
+    keyboard: keyboard(win, doc),
+    search_fields: [...doc.querySelectorAll(".search-button-field")]
+        .filter(field => field.getClientRects().length > 0).length,
     text: body.textContent};
 }
 

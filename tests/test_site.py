@@ -80,6 +80,15 @@ def check_in_browser(found: dict, name: str) -> None:
                f"e.g. {v['nodes'][0]}"
                for v in found["violations"] if v["impact"] in SERIOUS]
     assert not serious, (f"axe-core on {name}:\n" + "\n".join(serious))
+    assert found["search_fields"] <= 1, (
+        f"{name} shows {found['search_fields']} search boxes at once")
+    keys = found["keyboard"]
+    assert not keys["unreachable"], (
+        f"animation controls a keyboard cannot reach on {name}: "
+        f"{keys['unreachable']}")
+    assert keys["stepping"] == keys["players"], (
+        f"{keys['players'] - keys['stepping']} animation player(s) on "
+        f"{name} do not step to the next frame")
     load = found["load"]
     assert 0 < load["bytes"] <= PAGE_BYTES_BUDGET, (
         f"{name} loads {load['bytes']:,} bytes in {load['files']} files, "
@@ -110,6 +119,8 @@ def test_page_in_browser(page, browser, server):
     found = probe_page(browser, server, name)
     if name == "book/intro.html":  # the intro has math: the probe sees it
         assert found["math"] >= 5
+    if name == "book/repeat.html":  # the ring's and the DCGAN's players
+        assert found["keyboard"]["players"] >= 2
     check_in_browser(found, name)
 
 
@@ -150,6 +161,28 @@ def test_the_accessibility_check_sees_a_violation(browser, tmp_path):
         server.shutdown()
     failed = {v["id"] for v in found["violations"] if v["impact"] in SERIOUS}
     assert {"image-alt", "color-contrast"} <= failed, found["violations"]
+
+
+def test_the_keyboard_check_sees_an_unreachable_control(browser, tmp_path):
+    # A player whose "next" button is taken out of the tab order, and
+    # whose buttons do nothing, fails the keyboard check.
+    (tmp_path / "player.html").write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>player</title></head>'
+        '<body><main><div class="ganlib-animation"><img src="data:image/'
+        'gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA'
+        'A7" alt="a frame"><button data-action="first" aria-label="first '
+        'frame">|&lt;</button><button data-action="next" tabindex="-1" '
+        'aria-label="next frame">&gt;|</button></div></main></body>'
+        '</html>')
+    server = serve(tmp_path)
+    try:
+        found = probe(browser, server, "player.html",
+                      tmp_path / "player.png")
+    finally:
+        server.shutdown()
+    assert found["keyboard"] == {"players": 1,
+                                 "unreachable": ["next frame"],
+                                 "stepping": 0}
 
 
 def test_every_image_has_alt_text_not_a_file_name():
