@@ -22,7 +22,8 @@ class Speed:
     """Speed switches; none of them changes what a run learns."""
     mixed_precision: bool = True  # bf16 autocast on GPUs with bf16 units
     channels_last: bool = False  # NHWC images; CUDA only, else ignored
-    cpu_bf16: bool = False  # bf16 autocast + NHWC on a CPU with bf16 units
+    cpu_bf16: bool = False  # bf16 autocast on a CPU with bf16 units, in
+    #                         the image layout measured faster per model
     fused_adam: bool = True  # one fused Adam kernel; CUDA only
     compile: bool = False  # torch.compile G and D (D not with penalties)
     compile_mode: str | None = None  # "reduce-overhead": CUDA graphs too
@@ -33,7 +34,9 @@ class SpeedPlan:
     """What a Speed means on one device: the switches that really act."""
     device: torch.device
     autocast_dtype: torch.dtype | None  # None: everything in fp32
-    channels_last: bool  # NHWC models and images
+    # NHWC models and images; None: not decided yet, the run measures it
+    # for its models (bf16 on a CPU: ganlib/cpu_layout.py), NCHW till then
+    channels_last: bool | None
     fused_adam: bool
     compile: bool
     compile_mode: str | None
@@ -90,8 +93,10 @@ def speed_plan(speed: Speed, device: torch.device) -> SpeedPlan:
     cpu_bf16 = on_cpu and dtype is not None
     return SpeedPlan(
         device=device, autocast_dtype=dtype,
-        # NHWC: on CUDA when asked; on a bf16 CPU, oneDNN's fast layout
-        channels_last=(speed.channels_last and on_cuda) or cpu_bf16,
+        # NHWC: on CUDA when asked; on a bf16 CPU, oneDNN is much faster
+        # in NHWC for some models and much slower for others: the run
+        # measures which (TrainingRun, with ganlib/cpu_layout.py)
+        channels_last=None if cpu_bf16 else speed.channels_last and on_cuda,
         fused_adam=speed.fused_adam and on_cuda,
         compile=speed.compile, compile_mode=speed.compile_mode)
 

@@ -17,7 +17,7 @@ import math
 import signal
 import threading
 import warnings
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import torch
@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 from ganlib.checkpoint import (CheckpointError, check_writable,
                                load_checkpoint, load_model_states,
                                save_checkpoint)
+from ganlib.cpu_layout import choose_channels_last
 from ganlib.data import random_batch
 from ganlib.images import check_images
 from ganlib.noise import sample_noise
@@ -65,9 +66,11 @@ class TrainingRun:
         _check_rates(settings)
         self.settings, self.device = settings, speed.device
         self.history = History()
+        data = _checked_data(data)
+        speed = _with_layout(speed, generator, discriminator, data,
+                             settings.batch_size)
         self.generator = speed.place(generator).train()  # BatchNorm learns
         self.discriminator = speed.place(discriminator).train()
-        data = _checked_data(data)
         self.data_summary = data_summary(data)
         self.data = speed.place_data(data)  # moved ONCE
         self.rng = torch.Generator(device=self.device).manual_seed(
@@ -279,6 +282,18 @@ class TrainingRun:
         self.fixed_noise = state["fixed_noise"].to(self.device)
         for name, values in state["history"].items():
             setattr(self.history, name, list(values))
+
+
+def _with_layout(speed: SpeedPlan, generator: nn.Module,
+                 discriminator: nn.Module, data: Tensor,
+                 batch_size: int) -> SpeedPlan:
+    """The plan with its image layout decided: a plan that leaves it open
+    (bf16 on a CPU) gets the faster layout for these models, measured
+    once on this machine (ganlib/cpu_layout.py)."""
+    if speed.channels_last is not None:
+        return speed
+    return replace(speed, channels_last=choose_channels_last(
+        generator, discriminator, data, batch_size, speed.autocast_dtype))
 
 
 def _check_models(generator: nn.Module, discriminator: nn.Module) -> None:

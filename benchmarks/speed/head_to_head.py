@@ -24,6 +24,7 @@ from benchmarks.speed.report import device_slug
 from benchmarks.speed.run import device_name, load_data, new_models
 from benchmarks.speed.summary import plan_text
 from benchmarks.speed.timing import time_loop, time_train
+from ganlib import cpu_layout
 from ganlib.speed import speed_plan
 from ganlib.train import pick_device
 
@@ -83,7 +84,7 @@ def time_ganlib(model: str, images, settings, device, plan) -> float:
 def measure(device: torch.device, plan: Plan, log=print) -> dict:
     """Every model's rows: {model: {label: [ms per step, one a repeat]}}."""
     times = {}
-    for model in ("dcgan64", "dcgan28"):
+    for model in times_models():
         images = load_data(model, plan.num_images)[:plan.num_images]
         rows = times[model] = {"reference: pytorch/examples loop": []}
         paths = ganlib_paths(device)
@@ -119,7 +120,31 @@ def summarize(times: dict, device: torch.device, plan: Plan) -> dict:
              for label, settings in ganlib_paths(device)}
     return {"device": device_name(device), "torch": torch.__version__,
             "threads": torch.get_num_threads(), "plan": plan.__dict__,
-            "paths": paths, "models": models}
+            "paths": paths, "layouts": chosen_layouts(device, plan),
+            "models": models}
+
+
+def chosen_layouts(device: torch.device, plan: Plan) -> dict:
+    """{model: the layout a bf16 CPU run chose, with its measured ms}, for
+    the models whose layout the run measures (none on a GPU)."""
+    bf16 = speed_plan(cases.with_speed(cases.fast_settings(device),
+                                       cpu_bf16=True).speed, device)
+    if bf16.channels_last is not None:
+        return {}
+    layouts = {}
+    for model in times_models():
+        generator, discriminator = new_models(model, device)
+        images = load_data(model, plan.batch_size)[:plan.batch_size]
+        key = cpu_layout.models_key(generator, discriminator, images.shape,
+                                    bf16.autocast_dtype)
+        choice = cpu_layout.read_choices().get(key)
+        if choice is not None:
+            layouts[model] = choice
+    return layouts
+
+
+def times_models() -> tuple[str, ...]:
+    return ("dcgan64", "dcgan28")
 
 
 def markdown(result: dict) -> str:
@@ -134,6 +159,12 @@ def markdown(result: dict) -> str:
         f"repeats; spread = (max - min) / median.", ""]
     for label, text in result["paths"].items():
         lines.append(f"- {label}: {text}")
+    for model, choice in result.get("layouts", {}).items():
+        chosen = "channels_last" if choice["channels_last"] else "NCHW"
+        lines.append(
+            f"- layout chosen for the {MODEL_NAMES[model]}: {chosen} "
+            f"(measured by ganlib before its first run, ms per step: "
+            f"NCHW {choice['ms_nchw']}, NHWC {choice['ms_nhwc']})")
     for model, rows in result["models"].items():
         lines += ["", f"**{MODEL_NAMES[model]}**", "",
                   "| loop | median ms/step | spread | x reference |",

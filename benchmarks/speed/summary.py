@@ -32,7 +32,8 @@ def plan_text(plan: SpeedPlan) -> str:
                 f"torch.compile (mode {plan.compile_mode or 'default'})")
     return ", ".join((
         precision_text(plan),
-        "channels_last" if plan.channels_last else "NCHW",
+        {None: "the layout measured faster for each model (below)",
+         True: "channels_last", False: "NCHW"}[plan.channels_last],
         "fused Adam" if plan.fused_adam else "plain Adam", compiled))
 
 
