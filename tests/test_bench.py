@@ -313,3 +313,12 @@ def test_head_to_head_quick_run_measures_both_models(tmp_path):
         assert rows[0]["name"] == "reference: pytorch/examples loop"
         assert all(len(row["ms_per_step"]) == 2 and row["median_ms"] > 0
                    for row in rows)
+
+
+def test_the_gpu_check_script_parses_and_says_how_to_call_it():
+    script = REPO_ROOT / "benchmarks" / "gpu_check.sh"
+    assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
+    called = subprocess.run(["bash", str(script)], capture_output=True,
+                            text=True)
+    assert called.returncode != 0
+    assert "usage: bash benchmarks/gpu_check.sh OUT_FOLDER" in called.stderr
