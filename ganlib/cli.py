@@ -6,6 +6,11 @@ DIR/samples.png (an image grid, or the 2-D points over the real ones).
 Ctrl-C finishes the step, saves the checkpoint and exits; every error a
 user can cause (an option, the data, the folder, a checkpoint) is one
 line that says what was wrong and what to do, and exit status 2.
+
+``torchrun --nproc_per_node N -m ganlib train ...`` trains the same run
+on N processes (ganlib/distributed.py). Every process checks the same
+options and data, so they all fail alike; process 0 alone prints, draws
+samples.png and the progress bar.
 """
 import argparse
 import sys
@@ -16,12 +21,15 @@ import torch
 
 from ganlib.checkpoint import CheckpointError, check_writable, load_checkpoint
 from ganlib.data import grid_target, ring_target, spiral, two_moons
+from ganlib.distributed import (launched_processes, launched_rank,
+                                main_process_first, process_device,
+                                process_group)
 from ganlib import recipes
 from ganlib.images import DatasetUnavailableError, load_images
 from ganlib.mnist_files import OFFLINE, data_dir
 from ganlib.models import (DCGANDiscriminator, DCGANGenerator,
                            MLPDiscriminator, MLPGenerator)
-from ganlib.train import TrainSettings, train
+from ganlib.train import TrainSettings, pick_device, train
 from ganlib.training_run import TrainingDivergedError, TrainingInterrupted
 
 POINT_SETS = {"ring": ring_target, "grid": grid_target,
@@ -96,36 +104,52 @@ def main(argv: list[str] | None = None) -> int:
     except TrainingInterrupted as stop:
         saved = (f"saved {args.out / 'checkpoint.pt'}; run the same command "
                  f"with --resume to go on" if stop.saved else "nothing saved")
-        print(f"interrupted after step {stop.step}: {saved}.",
-              file=sys.stderr)
+        tell(f"interrupted after step {stop.step}: {saved}.")
         return 130
     except KeyboardInterrupt:  # before the first step: nothing to save
-        print("interrupted before training began: nothing was saved.",
-              file=sys.stderr)
+        tell("interrupted before training began: nothing was saved.")
         return 130
     except DatasetUnavailableError as error:
-        print(f"error: {str(error).replace(OFFLINE, OFFLINE_CLI)}",
-              file=sys.stderr)
+        tell(f"error: {str(error).replace(OFFLINE, OFFLINE_CLI)}")
         return 2
     except (CheckpointError, TrainingDivergedError, ValueError,
             OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        tell(f"error: {error}")
         return 2
     return 0
 
 
+def tell(message: str) -> None:
+    """Print to stderr, in process 0 only: under torchrun the others
+    would print the same line again."""
+    if launched_rank() == 0:
+        print(message, file=sys.stderr)
+
+
 def run_training(args: argparse.Namespace) -> None:
-    """Build data and models, train, write the checkpoint and samples."""
+    """Check the options; train alone, or with the processes torchrun
+    started, each on its own device."""
     checkpoint = args.out / "checkpoint.pt"
     check_options(args, checkpoint)
     check_writable(checkpoint)  # before the data load and the first step
+    device = args.device
+    if launched_processes() > 1:
+        device = process_device(pick_device(args.device))
+    with process_group(device):
+        train_and_save(args, checkpoint, device)
+
+
+def train_and_save(args: argparse.Namespace, checkpoint: Path,
+                   device: str | None) -> None:
+    """Build data and models, train, write the checkpoint and samples."""
     torch.manual_seed(args.seed)  # the models' initial weights
-    data, generator, discriminator, settings = build_problem(args)
+    with main_process_first():  # a download happens once
+        data, generator, discriminator, settings = build_problem(args)
     given = {"num_steps": args.steps, "batch_size": args.batch_size,
              "generator_lr": args.lr, "discriminator_lr": args.lr}
     settings = replace(
         settings, **{k: v for k, v in given.items() if v is not None},
-        seed=args.seed, device=args.device, checkpoint_path=str(checkpoint),
+        seed=args.seed, device=device, checkpoint_path=str(checkpoint),
         checkpoint_every=args.checkpoint_every,
         progress=not args.no_progress)
     if args.resume:
@@ -136,6 +160,8 @@ def run_training(args: argparse.Namespace) -> None:
                 f"so {settings.num_steps} steps adds none. Pass --steps "
                 f"greater than {done} to train it further.")
     history = train(generator, discriminator, data, settings)
+    if launched_rank() != 0:
+        return  # process 0 draws and reports
     picture = args.out / "samples.png"
     save_samples(history.samples[-1][1], data, picture)
     d_loss, g_loss = (history.discriminator_loss[-1],

@@ -10,6 +10,13 @@ A run refuses what cannot train before its first step (data with NaN,
 images outside [-1, 1], a checkpoint it cannot write), stops with
 TrainingDivergedError when the losses or weights turn NaN (the last good
 checkpoint is kept), and on Ctrl-C finishes the round, saves and stops.
+
+Under torchrun (see ganlib/distributed.py) each process trains on its own
+rows of every batch with the models made DistributedDataParallel; the
+losses are averaged over the processes before they are logged, so every
+process keeps the same History, stops at the same step on divergence or
+Ctrl-C (in any of them), and process 0 alone writes the checkpoint and
+shows the progress bar.
 """
 import contextlib
 import hashlib
@@ -29,6 +36,11 @@ from ganlib.checkpoint import (CheckpointError, check_writable,
                                save_checkpoint)
 from ganlib.cpu_layout import choose_channels_last
 from ganlib.data import random_batch
+from ganlib.distributed import (any_process, average, check_batch_split,
+                                main_process_first, make_data_parallel,
+                                rank, shard,
+                                synchronise_batch_norm, wait_for_all,
+                                world_size)
 from ganlib.images import check_images
 from ganlib.noise import sample_noise
 from ganlib.settings import History, Row, TrainSettings
@@ -64,13 +76,17 @@ class TrainingRun:
                  data: Tensor, settings: TrainSettings, speed: SpeedPlan):
         _check_models(generator, discriminator)
         _check_rates(settings)
+        check_batch_split(settings.batch_size, world_size())
         self.settings, self.device = settings, speed.device
         self.history = History()
         data = _checked_data(data)
-        speed = _with_layout(speed, generator, discriminator, data,
-                             settings.batch_size)
+        with main_process_first():  # measured once, the others read it
+            speed = _with_layout(speed, generator, discriminator, data,
+                                 settings.batch_size)
         self.generator = speed.place(generator).train()  # BatchNorm learns
         self.discriminator = speed.place(discriminator).train()
+        for model in (self.generator, self.discriminator):
+            synchronise_batch_norm(model, self.device)
         self.data_summary = data_summary(data)
         self.data = speed.place_data(data)  # moved ONCE
         self.rng = torch.Generator(device=self.device).manual_seed(
@@ -91,6 +107,8 @@ class TrainingRun:
             if path is not None:
                 check_writable(path)  # now, not at the first save
             self.keep_samples()  # what the untrained generator makes
+        for model in (self.generator, self.discriminator):
+            make_data_parallel(model, self.device)  # after a resume
 
     def scale_learning_rates(self, factor: float) -> None:
         """Set both optimizers' lrs to factor times the settings' lrs."""
@@ -102,32 +120,38 @@ class TrainingRun:
                 group["lr"] = lr * factor
 
     def real_batch(self) -> Tensor:
-        """(batch_size, ...) random real samples, drawn on the device."""
-        return random_batch(self.data, self.settings.batch_size,
-                            rng=self.rng)
+        """This process's rows of batch_size random real samples (all of
+        them when it trains alone), drawn on the device."""
+        return shard(random_batch(self.data, self.settings.batch_size,
+                                  rng=self.rng))
 
     def noise(self, batch_size: int | None = None) -> Tensor:
-        """(batch_size, latent_dim) z drawn on the device."""
-        return sample_noise(batch_size or self.settings.batch_size,
-                            self.generator.latent_dim,
-                            kind=self.settings.noise, rng=self.rng,
-                            device=self.device)
+        """(batch_size, latent_dim) z drawn on the device; without a
+        batch_size, this process's rows of a training batch's z."""
+        z = sample_noise(batch_size or self.settings.batch_size,
+                         self.generator.latent_dim,
+                         kind=self.settings.noise, rng=self.rng,
+                         device=self.device)
+        return z if batch_size else shard(z)
 
     def remaining_steps(self):
         """The steps still to run, with a bar unless progress=False.
 
         While they run, Ctrl-C (SIGINT) only raises a flag: the round in
         progress finishes, the run saves a checkpoint and then raises
-        TrainingInterrupted. A second Ctrl-C interrupts at once.
+        TrainingInterrupted. A second Ctrl-C interrupts at once. Under
+        torchrun, which passes one Ctrl-C on to every process, all of them
+        stop after the same round when any one was interrupted.
         """
         total = self.settings.num_steps
         self.bar = tqdm(range(self.step, total), initial=self.step,
-                        total=total, disable=not self.settings.progress,
-                        desc="training", unit="step")
+                        total=total, desc="training", unit="step",
+                        disable=not self.settings.progress or rank() != 0)
         with self._stopping_on_ctrl_c():
             for step in self.bar:
                 yield step  # the loop runs one whole round
-                if self.interrupted and self.step < total:
+                stop = any_process(self.interrupted)  # in every process
+                if stop and self.step < total:
                     self._stop_after_interrupt()
 
     @contextlib.contextmanager
@@ -170,12 +194,13 @@ class TrainingRun:
                 or self.step == self.settings.num_steps)
 
     def log(self, step: int, row: Row) -> None:
-        """Add step ``step``'s row to the window; a History row when due."""
+        """Add step ``step``'s row to the window; a History row when due
+        (the window's means over all the processes' rows)."""
         self.window += torch.stack([value.float() for value in row])
         self.window_count, self.step = self.window_count + 1, step
         if not self.is_due(self.settings.log_every):
             return  # the sums stay on the device: no host sync
-        means = Row(*(self.window / self.window_count).tolist())
+        means = Row(*(average(self.window) / self.window_count).tolist())
         bad = [name for name, value in means._asdict().items()
                if not math.isfinite(value)]
         if bad:
@@ -199,14 +224,21 @@ class TrainingRun:
 
     def save_checkpoint(self) -> None:
         """Write everything a resumed run needs to checkpoint_path; refuse
-        (TrainingDivergedError) to write NaN or infinite weights."""
+        (TrainingDivergedError) to write NaN or infinite weights.
+
+        Every process calls it; process 0 writes (the weights are the same
+        in all) while the others wait, so none reads a half-written file.
+        """
         weights = [*self.generator.parameters(),
                    *self.discriminator.parameters()]
         finite = torch.stack([w.detach().isfinite().all() for w in weights])
         if not finite.all():  # one host sync per checkpoint
             raise TrainingDivergedError(self._diverged(
                 "weights are NaN or infinite"))
-        save_checkpoint(self.settings.checkpoint_path, self.state())
+        average(self.window)  # the sums so far over all the processes
+        if rank() == 0:
+            save_checkpoint(self.settings.checkpoint_path, self.state())
+        wait_for_all()
         self.saved_step = self.step
 
     def _diverged(self, what: str) -> str:
