@@ -26,7 +26,8 @@ from pathlib import Path
 import nbformat
 
 from scripts.book_files import ROOT, notebooks
-from scripts.site_answers import SHOW, SOLUTION, without_markers
+from scripts.site_answers import (SHOW, SOLUTION, without_hidden_output,
+                                  without_markers)
 from scripts.student_edition import student_notebook
 
 COLAB = ROOT / "colab"
@@ -73,6 +74,7 @@ def colab_notebook(notebook):
             cell.metadata["cellView"] = "form"  # Colab: code folded
         elif "### BEGIN HIDDEN TESTS" in cell.source:
             cell.source = without_markers(cell.source)
+            without_hidden_output(cell.outputs)
     return notebook
 
 

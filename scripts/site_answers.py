@@ -10,7 +10,9 @@ extension
   (MyST-NB's "hide-input" tag with its own prompt), without nbgrader's
   solution marker lines, and
 - deletes the lines between ``### BEGIN HIDDEN TESTS`` and
-  ``### END HIDDEN TESTS``, so no page shows them.
+  ``### END HIDDEN TESTS``, so no page shows them, and what they printed:
+  a hidden check prints the same "Correct: ..." line as the visible one
+  above it, so a line such a cell has already printed is dropped.
 
 The notebooks themselves are not changed: nbgrader, nbval and Colab read
 them as they are. Written answers are already ``{solution}`` dropdowns.
@@ -36,6 +38,26 @@ def without_markers(source: str) -> str:
     return "".join(kept).rstrip("\n")
 
 
+def without_hidden_output(outputs: list) -> list:
+    """A check cell's outputs less the lines its hidden tests printed:
+    each line of printed text is kept once, where it first appears (a
+    hidden check repeats the visible check's "Correct: ..." line)."""
+    seen = set()
+    for output in outputs:
+        if output.get("output_type") != "stream":
+            continue
+        text = output["text"]
+        lines = (text if isinstance(text, list)
+                 else text.splitlines(keepends=True))
+        kept = []
+        for line in lines:
+            if line.rstrip("\n") not in seen:
+                kept.append(line)
+                seen.add(line.rstrip("\n"))
+        output["text"] = "".join(kept)
+    return outputs
+
+
 def for_the_website(notebook: dict) -> dict:
     """The notebook as the website shows it (changed in place)."""
     for cell in notebook["cells"]:
@@ -49,6 +71,8 @@ def for_the_website(notebook: dict) -> dict:
                 tags.append("hide-input")
             metadata.setdefault("mystnb", {}).update(
                 code_prompt_show=SHOW, code_prompt_hide=HIDE)
+        if HIDDEN_TESTS[0] in source:
+            without_hidden_output(cell.get("outputs", []))
         if SOLUTION[0] in source or HIDDEN_TESTS[0] in source:
             cell["source"] = without_markers(source)
     return notebook

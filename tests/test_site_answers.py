@@ -42,3 +42,19 @@ def test_a_student_answer_cell_is_left_as_it_is():
     notebook = for_the_website(notebook_with(student, solution=True))
     [cell] = notebook["cells"]
     assert cell["source"] == student and "tags" not in cell["metadata"]
+
+
+def test_what_the_hidden_tests_printed_is_cut_too():
+    notebook = notebook_with(CHECK, grade=True)
+    notebook.cells[0].outputs = [nbformat.v4.new_output(
+        "stream", name="stdout", text="Correct: doubles.\nCorrect: doubles.\n")]
+    [cell] = for_the_website(notebook)["cells"]
+    assert cell["outputs"][0]["text"] == "Correct: doubles.\n"
+
+
+def test_a_cell_without_hidden_tests_keeps_every_line_it_printed():
+    notebook = notebook_with("print('a'); print('a')")
+    notebook.cells[0].outputs = [nbformat.v4.new_output(
+        "stream", name="stdout", text="a\na\n")]
+    [cell] = for_the_website(notebook)["cells"]
+    assert cell["outputs"][0]["text"] == "a\na\n"
