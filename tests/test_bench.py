@@ -322,3 +322,32 @@ def test_the_gpu_check_script_parses_and_says_how_to_call_it():
                             text=True)
     assert called.returncode != 0
     assert "usage: bash benchmarks/gpu_check.sh OUT_FOLDER" in called.stderr
+
+
+def test_the_same_quality_check_reports_what_it_can_see(monkeypatch,
+                                                        tmp_path):
+    from benchmarks.speed import same_quality
+
+    # fake Frechet distances: (path's dtype, steps, seed) -> distance
+    def fake_frechet(settings, seed, steps, data, classifier):
+        bf16 = settings.speed.cpu_bf16
+        return {600: 100.0 + seed + (0.5 if bf16 else 0.0),
+                150: 300.0 + seed}[steps]
+
+    monkeypatch.setattr(same_quality, "frechet_after", fake_frechet)
+    result = same_quality.main(["--steps", "600", "--seeds", "3",
+                                "--out", str(tmp_path)])
+    assert result["noise"] == 2.0  # seeds 0..2 of fp32: 100, 101, 102
+    assert result["effect"] == 200.0 and result["can_see"]
+    assert result["difference"] == 0.5 and result["same_quality"]
+    page = next(tmp_path.glob("same-quality-*.md")).read_text()
+    assert "| fp32, 600 steps | 100.00 | 101.00 | 102.00 | 101.00 |" in page
+    assert "the check can see it: **yes**" in page
+
+    def noisy(settings, seed, steps, data, classifier):  # noise > effect
+        return {600: 100.0 + 50 * seed, 150: 120.0 + 50 * seed}[steps]
+
+    monkeypatch.setattr(same_quality, "frechet_after", noisy)
+    blind = same_quality.main(["--steps", "600", "--seeds", "2",
+                               "--out", str(tmp_path)])
+    assert not blind["can_see"] and not blind["same_quality"]
