@@ -351,3 +351,26 @@ def test_the_same_quality_check_reports_what_it_can_see(monkeypatch,
     blind = same_quality.main(["--steps", "600", "--seeds", "2",
                                "--out", str(tmp_path)])
     assert not blind["can_see"] and not blind["same_quality"]
+
+
+def test_the_processes_benchmark_reads_each_run_and_tabulates_medians(
+        monkeypatch, tmp_path):
+    from benchmarks import processes
+
+    calls = []
+
+    def fake_run(command, env, check, capture_output, text):
+        calls.append((command, env["OMP_NUM_THREADS"]))
+        ms = 10.0 * len(calls)
+        return subprocess.CompletedProcess(command, 0,
+                                           stdout=f"noise\nms_per_step {ms}\n")
+
+    monkeypatch.setattr(processes.subprocess, "run", fake_run)
+    table = processes.main(["--rounds", "2", "--out", str(tmp_path)])
+    # 2 rounds x 2 runs x 3 set-ups, the 2-process one under torchrun
+    assert len(calls) == 12
+    assert "torch.distributed.run" in calls[2][0] and calls[2][1] == "1"
+    assert calls[1][1] == "2" and "torch.distributed.run" not in calls[1][0]
+    # ring, 1 process 1 thread: rounds gave 10 and 70 ms
+    assert "| ring MLPs (3 x 128), batch 256 | 40.0 (10.0 to 70.0) |" in table
+    assert next(tmp_path.glob("processes-*.md")).read_text() == table

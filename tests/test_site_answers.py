@@ -47,7 +47,8 @@ def test_a_student_answer_cell_is_left_as_it_is():
 def test_what_the_hidden_tests_printed_is_cut_too():
     notebook = notebook_with(CHECK, grade=True)
     notebook.cells[0].outputs = [nbformat.v4.new_output(
-        "stream", name="stdout", text="Correct: doubles.\nCorrect: doubles.\n")]
+        "stream", name="stdout",
+        text="Correct: doubles.\nCorrect: doubles.\n")]
     [cell] = for_the_website(notebook)["cells"]
     assert cell["outputs"][0]["text"] == "Correct: doubles.\n"
 
