@@ -11,7 +11,6 @@ the row's. Every timed run does its warm-up steps first.
 """
 
 import argparse
-import json
 import statistics
 import tempfile
 from dataclasses import dataclass, replace
@@ -20,7 +19,7 @@ from pathlib import Path
 import torch
 
 from benchmarks.speed import cases, reference
-from benchmarks.speed.report import device_slug
+from benchmarks.speed.report import write_result_files
 from benchmarks.speed.run import device_name, load_data, new_models
 from benchmarks.speed.summary import plan_text
 from benchmarks.speed.timing import time_loop, time_train
@@ -189,14 +188,8 @@ def main(argv: list[str] | None = None) -> dict:
     device = pick_device(args.device)
     plan = QUICK if args.quick else FULL
     result = summarize(measure(device, plan), device, plan)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = out / (f"head-to-head-{device_slug(result['device'])}"
-                  + ("-quick" if args.quick else ""))
-    stem.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n")
-    stem.with_suffix(".md").write_text(markdown(result))
-    print(markdown(result))
-    print(f"Wrote {stem}.json and {stem}.md")
+    write_result_files(result, args.out, "head-to-head", markdown(result),
+                       suffix="-quick" if args.quick else "")
     return result
 
 

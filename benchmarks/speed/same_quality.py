@@ -17,16 +17,14 @@ paths give the same quality when their means differ by less than the
 noise. Written to `benchmarks/same-quality-<device>.json` and `.md`.
 """
 import argparse
-import json
 import statistics
 from dataclasses import replace
-from pathlib import Path
 
 import torch
 
 from benchmarks.speed import cases
 from benchmarks.speed.quality import draw_images
-from benchmarks.speed.report import device_slug
+from benchmarks.speed.report import write_result_files
 from benchmarks.speed.run import device_name
 from ganlib.speed import speed_plan
 
@@ -122,13 +120,7 @@ def main(argv: list[str] | None = None) -> dict:
         parser.error("--steps must be >= 4 and --seeds >= 2 (the noise "
                      "is the spread over seeds)")
     result = measure(args.steps, args.seeds)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"same-quality-{device_slug(result['device'])}"
-    stem.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n")
-    stem.with_suffix(".md").write_text(markdown(result))
-    print(markdown(result))
-    print(f"Wrote {stem}.json and {stem}.md")
+    write_result_files(result, args.out, "same-quality", markdown(result))
     return result
 
 
