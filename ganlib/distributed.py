@@ -82,12 +82,13 @@ def process_group(device: str | None):
     if launched_processes() == 1 or dist.is_initialized():
         yield
         return
-    on_gpu = torch.device(device).type == "cuda"
-    if on_gpu:
+    if torch.device(device).type == "cuda":
         torch.cuda.set_device(device)
-    dist.init_process_group(
-        "cpu:gloo,cuda:nccl" if on_gpu else "gloo",
-        device_id=torch.device(device) if on_gpu else None)
+        # device_id binds NCCL to this GPU at once (torch >= 2.3 knows it)
+        dist.init_process_group("cpu:gloo,cuda:nccl",
+                                device_id=torch.device(device))
+    else:  # no device_id: torch 2.1 and 2.2 refuse the keyword
+        dist.init_process_group("gloo")
     try:
         yield
     finally:
