@@ -4,7 +4,8 @@ import torch.nn.functional as F
 
 from gancheck.core import ExerciseError
 from gancheck.losses import (
-    check_discriminator_loss, check_nonsaturating_generator_loss,
+    check_discriminator_loss, check_discriminator_loss_one_call,
+    check_generator_loss_from_scratch, check_nonsaturating_generator_loss,
 )
 
 
@@ -84,10 +85,6 @@ DISCRIMINATOR_SLIPS = [
 def test_discriminator_loss_slips_get_their_own_message(answer, message):
     with pytest.raises(ExerciseError, match=message):
         check_discriminator_loss(answer)
-
-
-from gancheck.losses import (check_discriminator_loss_one_call,  # noqa: E402
-                             check_generator_loss_from_scratch)
 
 
 def nonsaturating_from_scratch(fake_logits):

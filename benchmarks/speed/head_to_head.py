@@ -83,7 +83,7 @@ def time_ganlib(model: str, images, settings, device, plan) -> float:
 def measure(device: torch.device, plan: Plan, log=print) -> dict:
     """Every model's rows: {model: {label: [ms per step, one a repeat]}}."""
     times = {}
-    for model in times_models():
+    for model in MODEL_NAMES:
         images = load_data(model, plan.num_images)[:plan.num_images]
         rows = times[model] = {"reference: pytorch/examples loop": []}
         paths = ganlib_paths(device)
@@ -131,7 +131,7 @@ def chosen_layouts(device: torch.device, plan: Plan) -> dict:
     if bf16.channels_last is not None:
         return {}
     layouts = {}
-    for model in times_models():
+    for model in MODEL_NAMES:
         generator, discriminator = new_models(model, device)
         images = load_data(model, plan.batch_size)[:plan.batch_size]
         key = cpu_layout.models_key(generator, discriminator, images.shape,
@@ -141,9 +141,6 @@ def chosen_layouts(device: torch.device, plan: Plan) -> dict:
             layouts[model] = choice
     return layouts
 
-
-def times_models() -> tuple[str, ...]:
-    return ("dcgan64", "dcgan28")
 
 
 def markdown(result: dict) -> str:
