@@ -72,3 +72,13 @@ def held_out_quality(fake_images: Tensor, data: ImageData,
             "num_classes": classifier.num_classes,
             "classes_covered": int((class_histogram(fake_images[:n],
                                                     classifier) > 0).sum())}
+
+
+def classifier_accuracy(images: Tensor, labels: Tensor,
+                        classifier: FeatureClassifier) -> float:
+    """The share of images that the classifier reads as their label."""
+    if len(images) != len(labels):
+        raise ValueError(f"{len(images)} images but {len(labels)} labels: "
+                         "pass one label per image.")
+    read = apply_classifier(classifier, images, "forward").argmax(dim=1)
+    return (read == labels.cpu()).double().mean().item()

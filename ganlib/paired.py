@@ -51,11 +51,13 @@ def edge_strength(images: Tensor) -> Tensor:
     return (grad_x ** 2 + grad_y ** 2).sqrt().div(8.0).clamp(max=1.0)
 
 
-def sketch(images: Tensor, *, threshold: float = 0.25) -> Tensor:
+def sketch(images: Tensor, *, threshold: float = 0.4) -> Tensor:
     """(N, C, H, W) in [-1, 1] -> (N, 1, H, W) line drawing in {-1, +1}.
 
     +1 (white) where the edge strength reaches `threshold`, -1 (black)
     elsewhere: white lines on black, like the MNIST digits themselves.
+    At 0.4 a garment's outline and its strongest inner lines remain (a
+    fifth of Fashion-MNIST's pixels); lower thresholds add texture.
     """
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}: "

@@ -29,10 +29,12 @@ from scripts.book_files import ROOT
 SETS = {
     "minimum": ["torch==2.1.2", "torchvision==0.16.2", "numpy==1.24.4",
                 "matplotlib==3.9.0", "scikit-learn==1.2.2",
-                "ipywidgets==8.0.7", "tqdm==4.60.0", "pillow==9.5.0"],
+                "ipywidgets==8.0.7", "ipycanvas==0.13.0", "tqdm==4.60.0",
+                "pillow==9.5.0"],
     "colab": ["torch==2.8.0", "torchvision==0.23.0", "numpy==2.0.2",
               "matplotlib==3.10.0", "scikit-learn==1.6.1",
-              "ipywidgets==8.1.7", "tqdm==4.67.1", "pillow==11.3.0"],
+              "ipywidgets==8.1.7", "ipycanvas==0.14.3", "tqdm==4.67.1",
+              "pillow==11.3.0"],
 }
 # What the tests and nbval need besides ganlib's own dependencies.
 TEST_TOOLS = ["pytest==9.2.0", "nbval==0.11.0", "ipykernel==7.4.0",

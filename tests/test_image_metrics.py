@@ -7,7 +7,8 @@ import torch
 import ganlib.features as features
 from ganlib.features import default_cache_dir, feature_classifier
 from ganlib.frechet import frechet_distance, gaussian_frechet_distance
-from ganlib.image_metrics import class_coverage, class_histogram, image_quality
+from ganlib.image_metrics import (class_coverage, class_histogram,
+                                  classifier_accuracy, image_quality)
 from ganlib.images import ImageData, digits
 from ganlib.speed import cpu_threads
 
@@ -79,6 +80,19 @@ def test_classifier_learns_digits_to_high_accuracy(classifier, digit_split):
     accuracy = (predictions == test_part.labels).double().mean().item()
     print(f"held-out digit accuracy: {accuracy:.3f}")
     assert accuracy >= 0.95
+
+
+def test_classifier_accuracy_is_the_share_read_as_its_label(classifier,
+                                                           digit_split):
+    images, labels = digit_split[1].images[:50], digit_split[1].labels[:50]
+    with torch.no_grad():
+        read = classifier(images).argmax(dim=1)
+    assert classifier_accuracy(images, read, classifier) == 1.0
+    wrong = read.clone()
+    wrong[:10] = (read[:10] + 1) % 10  # ten labels that it cannot read
+    assert classifier_accuracy(images, wrong, classifier) == 0.8
+    with pytest.raises(ValueError, match="50 images but 49 labels"):
+        classifier_accuracy(images, read[:49], classifier)
 
 
 def test_real_digits_cover_every_class(classifier, digit_split):
