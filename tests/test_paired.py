@@ -118,9 +118,10 @@ def rectangles(num_images: int, seed: int, size: int = 16) -> torch.Tensor:
 @pytest.mark.parametrize("adversarial_weight", [0.0, 1.0])
 def test_short_training_learns_to_fill_sketched_rectangles(
         seed, adversarial_weight):
-    # 150 steps from outline to filled rectangle. Held-out L1 over seeds
-    # 0-5 (CPU): untrained 0.93 to 1.06; after training, L1 alone 0.05 to
-    # 0.08, L1 + GAN 0.06 to 0.10. The test asks for a third of the start.
+    # 150 steps from outline to filled rectangle. Measured on this CPU over
+    # seeds 0-5: held-out L1 before training 0.84 to 1.22; after / before
+    # 0.019 to 0.029 for L1 alone and 0.018 to 0.027 for L1 + GAN. The
+    # test asks for a tenth, over three times the worst seed's ratio.
     torch.manual_seed(seed)
     targets, held_out = rectangles(512, seed), rectangles(128, seed + 100)
     generator = UNetGenerator(width=8)
@@ -132,7 +133,7 @@ def test_short_training_learns_to_fill_sketched_rectangles(
     history = train_paired(generator, discriminator, sketch(targets),
                            targets, settings)
     after = l1_loss(translate(generator, sketch(held_out)), held_out).item()
-    assert after < before / 3
+    assert after < before / 10
     assert history.step == [50, 100, 150]
     if adversarial_weight:
         assert all(math.isfinite(x) for x in history.discriminator)
