@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from ganlib.paired import (PairedSettings, PatchDiscriminator, UNetGenerator,
-                           edge_strength, l1_loss, sketch, train_paired,
-                           translate)
+                           edge_strength, l1_loss, paired_round, sketch,
+                           train_paired, translate)
 
 
 def drawn_square(size: int = 12, low: int = 4, high: int = 8) -> torch.Tensor:
@@ -139,6 +139,40 @@ def test_short_training_learns_to_fill_sketched_rectangles(
         assert all(math.isfinite(x) for x in history.discriminator)
     else:
         assert all(math.isnan(x) for x in history.discriminator)
+
+
+def test_one_round_computes_the_losses_of_the_text():
+    # L_D = -mean log D(c, x) - mean log(1 - D(c, G(c))) and
+    # L_G = l1_weight * mean |x - G(c)| + adversarial_weight * mean
+    # -log D(c, G(c)), each mean over the batch and all patches. With a
+    # learning rate of 0 nothing moves, so the losses and G's gradient can
+    # be recomputed by hand afterwards.
+    torch.manual_seed(0)
+    targets = rectangles(8, 0, size=28)
+    conditions = sketch(targets)
+    generator = UNetGenerator(width=8)
+    discriminator = PatchDiscriminator(width=8)
+    settings = PairedSettings(l1_weight=7.0, adversarial_weight=0.5)
+    losses = paired_round(
+        generator, discriminator,
+        torch.optim.SGD(generator.parameters(), lr=0.0),
+        torch.optim.SGD(discriminator.parameters(), lr=0.0),
+        conditions, targets, settings)
+    fake = generator(conditions)
+    d_real = torch.sigmoid(discriminator(conditions, targets))
+    d_fake = torch.sigmoid(discriminator(conditions, fake))
+    assert d_fake.shape == (8, 1, 7, 7)  # 49 patches per picture
+    d_loss = -d_real.log().mean() - (1 - d_fake).log().mean()
+    gan = -d_fake.log().mean()
+    l1 = (targets - fake).abs().mean()
+    assert losses["discriminator"] == pytest.approx(d_loss.item(), rel=1e-5)
+    assert losses["generator_gan"] == pytest.approx(gan.item(), rel=1e-5)
+    assert losses["l1"] == pytest.approx(l1.item(), rel=1e-5)
+    expected = torch.autograd.grad(7.0 * l1 + 0.5 * gan,
+                                   list(generator.parameters()))
+    for parameter, gradient in zip(generator.parameters(), expected):
+        torch.testing.assert_close(parameter.grad, gradient,
+                                   rtol=1e-4, atol=1e-6)
 
 
 def test_l1_alone_needs_no_discriminator_and_leaves_one_alone():
