@@ -48,11 +48,14 @@ class FeatureClassifier(nn.Module):
 
 def train_classifier(data: ImageData, *, num_steps: int = 400,
                      batch_size: int = 64, lr: float = 2e-3,
-                     seed: int = 0) -> FeatureClassifier:
+                     seed: int = 0,
+                     augment_batch=None) -> FeatureClassifier:
     """Train a FeatureClassifier on (images, labels) with Adam, on the CPU.
 
     On one thread, so that the same data and seed give the same weights,
     and so the same scores, on a 2-core laptop and a 16-core server.
+    augment_batch(batch, rng), if given, changes every batch before the
+    step (classic augmentation), drawing from the same seeded rng.
     """
     torch.manual_seed(seed)  # the classifier's initial weights
     images, labels = data.images.cpu(), data.labels.cpu()
@@ -64,7 +67,10 @@ def train_classifier(data: ImageData, *, num_steps: int = 400,
     with cpu_threads(1):
         for _ in range(num_steps):
             index = torch.randint(len(images), (batch_size,), generator=rng)
-            loss = F.cross_entropy(classifier(images[index]), labels[index])
+            batch = images[index]
+            if augment_batch is not None:
+                batch = augment_batch(batch, rng)
+            loss = F.cross_entropy(classifier(batch), labels[index])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

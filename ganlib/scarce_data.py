@@ -17,11 +17,12 @@ from torch import Tensor
 
 from ganlib.conditional import (ConditionalGenerator,
                                 conditional_dcgan_discriminator)
-from ganlib.features import FeatureClassifier, apply_classifier
+from ganlib.features import (FeatureClassifier, apply_classifier,
+                             train_classifier)
 from ganlib.images import ImageData
 from ganlib.models import DCGANGenerator, device_of
 from ganlib.recipes import IMAGE_SETTINGS
-from ganlib.speed import Speed, cpu_threads
+from ganlib.speed import Speed
 
 # The 28 px image recipe (hinge loss, spectral-norm D without BatchNorm,
 # Adam 2e-4, linear decay) with narrower nets: on this project's CPU a
@@ -91,26 +92,13 @@ def train_small_classifier(data: ImageData, *, num_steps: int = 600,
                            batch_size: int = 64, lr: float = 2e-3,
                            augmented: bool = False,
                            seed: int = 0) -> FeatureClassifier:
-    """A FeatureClassifier trained on data with Adam, on one CPU thread;
-    with augmented=True every batch goes through augment first."""
-    torch.manual_seed(seed)  # the classifier's initial weights
-    images, labels = data.images.cpu(), data.labels.cpu()
-    classifier = FeatureClassifier(
-        channels=images.shape[1], num_classes=len(data.class_names),
-        image_size=images.shape[-1])
-    optimizer = torch.optim.Adam(classifier.parameters(), lr=lr)
-    rng = torch.Generator().manual_seed(seed)
-    with cpu_threads(1):  # the same weights on 2 cores or 16
-        for _ in range(num_steps):
-            index = torch.randint(len(images), (batch_size,), generator=rng)
-            batch = images[index]
-            if augmented:
-                batch = augment(batch, rng=rng)
-            loss = F.cross_entropy(classifier(batch), labels[index])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-    return classifier.eval()
+    """ganlib.features.train_classifier (Adam, one CPU thread) for 600
+    steps; with augmented=True every batch goes through augment first."""
+    def augment_batch(batch: Tensor, rng: torch.Generator) -> Tensor:
+        return augment(batch, rng=rng)
+    return train_classifier(data, num_steps=num_steps, batch_size=batch_size,
+                            lr=lr, seed=seed,
+                            augment_batch=augment_batch if augmented else None)
 
 
 def accuracy(classifier: FeatureClassifier, data: ImageData) -> float:
