@@ -20,7 +20,7 @@ from ganlib.conditional import (ConditionalGenerator,
 from ganlib.features import (FeatureClassifier, apply_classifier,
                              train_classifier)
 from ganlib.images import ImageData
-from ganlib.models import DCGANGenerator, device_of
+from ganlib.models import DCGANGenerator, device_of, evaluating
 from ganlib.recipes import IMAGE_SETTINGS
 from ganlib.speed import Speed
 
@@ -129,11 +129,8 @@ def generated_data(generator: ConditionalGenerator, per_class: int,
     labels = torch.arange(len(class_names)).repeat_interleave(per_class)
     rng = torch.Generator().manual_seed(seed)
     z_noise = torch.randn(len(labels), generator.noise_dim, generator=rng)
-    device, was_training = device_of(generator), generator.training
-    generator.eval()  # BatchNorm uses its running statistics
-    try:
+    device = device_of(generator)
+    with evaluating(generator):  # BatchNorm uses its running statistics
         images = generator.generate(z_noise.to(device), labels.to(device))
-    finally:
-        generator.train(was_training)
     return ImageData(images.float().clamp(-1, 1).cpu(), labels,
                      list(class_names))

@@ -11,8 +11,6 @@ Scores: PSNR, how close each output is to its own original, and the
 Frechet distance of ganlib.image_metrics, how much the outputs as a whole
 look like real pictures.
 """
-import math
-
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -67,11 +65,6 @@ def psnr(images: Tensor, originals: Tensor) -> Tensor:
     error = (images.double() - originals.double()) ** 2
     mse = error.flatten(start_dim=1).mean(dim=1)  # (N,)
     return 10.0 * torch.log10(PEAK_TO_PEAK ** 2 / mse)
-
-
-def psnr_of_constant_error(error: float) -> float:
-    """PSNR when every pixel is off by `error`: 10 log10(4 / error^2)."""
-    return 10.0 * math.log10(PEAK_TO_PEAK ** 2 / error ** 2)
 
 
 def mean_edge_strength(images: Tensor) -> float:
