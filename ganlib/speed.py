@@ -1,7 +1,8 @@
 """How a run uses its hardware: chosen once, before the training loop.
 
-Nothing here changes what a GAN computes, only how fast: bf16 autocast,
-channels_last (NHWC) images, one fused Adam kernel, torch.compile. A
+Nothing here changes what a GAN computes, only how fast: bf16 (or fp16)
+autocast, channels_last (NHWC) images, one fused Adam kernel,
+torch.compile. A
 switch that does not fit the device does nothing, so the same settings
 run on a CPU, on Apple's MPS and on CUDA.
 
@@ -20,7 +21,8 @@ from torch import Tensor, nn
 @dataclass(frozen=True)
 class Speed:
     """Speed switches; none of them changes what a run learns."""
-    mixed_precision: bool = True  # bf16 autocast on GPUs with bf16 units
+    mixed_precision: bool = True  # bf16 autocast on GPUs with bf16 units,
+    #                               fp16 with loss scaling on older ones
     channels_last: bool = False  # NHWC images; CUDA only, else ignored
     cpu_bf16: bool = False  # bf16 autocast on a CPU with bf16 units, in
     #                         the image layout measured faster per model
@@ -56,10 +58,32 @@ class SpeedPlan:
         return data
 
     def autocast(self):
-        """A context in which matrix products run in autocast_dtype."""
+        """A context in which matrix products run in autocast_dtype.
+
+        Without autocast's cache of 16-bit weight copies: the loop steps
+        the optimizers inside this context, and a cached copy would keep
+        the old weights, so the G step would see D before its update.
+        """
         if self.autocast_dtype is None:
             return contextlib.nullcontext()
-        return torch.autocast(self.device.type, dtype=self.autocast_dtype)
+        return torch.autocast(self.device.type, dtype=self.autocast_dtype,
+                              cache_enabled=False)
+
+    def loss_scaler(self) -> "GradScaler":
+        """A GradScaler, on where the plan computes in fp16, else off.
+
+        fp16 has a narrow range: small gradients round to zero. The
+        scaler multiplies a loss before backward, divides the gradients
+        back before the optimizer steps and skips a step whose gradients
+        overflowed, tuning its factor as it goes. Switched off (fp32,
+        bf16) it passes everything through unchanged.
+        """
+        return loss_scaler(self.device.type, enabled=self.scales_loss)
+
+    @property
+    def scales_loss(self) -> bool:
+        """True where the loop must scale its losses: fp16 autocast."""
+        return self.autocast_dtype == torch.float16
 
     def adam(self, model: nn.Module, lr: float,
              betas: tuple[float, float]) -> torch.optim.Adam:
@@ -81,8 +105,10 @@ class SpeedPlan:
         return torch.compile(model, mode=self.compile_mode)
 
 
-def speed_plan(speed: Speed, device: torch.device) -> SpeedPlan:
-    """The switches of ``speed`` that act on ``device``."""
+def speed_plan(speed: Speed, device: torch.device, *,
+               penalties: bool = False) -> SpeedPlan:
+    """The switches of ``speed`` that act on ``device``; ``penalties``:
+    the objective has a gradient penalty (a gradient of a gradient)."""
     on_cuda, on_cpu = device.type == "cuda", device.type == "cpu"
     asked = speed.cpu_bf16 if on_cpu else speed.mixed_precision
     dtype = autocast_dtype(
@@ -90,6 +116,10 @@ def speed_plan(speed: Speed, device: torch.device) -> SpeedPlan:
         cuda_capability=(torch.cuda.get_device_capability(device)
                          if on_cuda else None),
         cpu_has_bf16=on_cpu and cpu_has_native_bf16()) if asked else None
+    if dtype == torch.float16 and penalties:
+        # A penalty's second backward overflows fp16 at any loss scale
+        # (a WGAN-GP critic in fp16 never took a step): fp32 instead.
+        dtype = None
     cpu_bf16 = on_cpu and dtype is not None
     return SpeedPlan(
         device=device, autocast_dtype=dtype,
@@ -110,9 +140,12 @@ def autocast_dtype(device_type: str, *,
     - CUDA with compute capability >= 8.0 (A100, H100, RTX 30xx and
       later): bf16, which their tensor cores run natively and which has
       fp32's range, so no loss scaling is needed.
-    - Older CUDA GPUs (Colab's free T4 is 7.5, V100 7.0): fp32. They have
-      no bf16 units (torch emulates bf16 there, slowly); their fp16 tensor
-      cores would need a GradScaler, which this loop does not have.
+    - CUDA 7.0 to 7.5 (Colab's free T4 is 7.5, V100 7.0): fp16. They
+      have no bf16 units (torch emulates bf16 there, slowly), but fp16
+      tensor cores; fp16's narrow range needs loss scaling, which
+      SpeedPlan.loss_scaler gives the training loop.
+    - Older CUDA GPUs (below 7.0: P100, GTX 10xx): fp32, they have no
+      tensor cores.
     - Apple MPS: fp32 (bf16 there has not been measured to pay).
     - A CPU: bf16 where it has bf16 instructions (AVX512-BF16, AMX),
       else fp32: emulated bf16 is slower than fp32.
@@ -121,10 +154,29 @@ def autocast_dtype(device_type: str, *,
         if cuda_capability is None:
             raise ValueError("autocast_dtype needs the cuda_capability of a "
                              "CUDA device: torch.cuda.get_device_capability.")
-        return torch.bfloat16 if tuple(cuda_capability) >= (8, 0) else None
+        if tuple(cuda_capability) >= (8, 0):
+            return torch.bfloat16
+        return torch.float16 if tuple(cuda_capability) >= (7, 0) else None
     if device_type == "cpu" and cpu_has_bf16:
         return torch.bfloat16
     return None
+
+
+# torch's loss scaler: torch.amp's from torch 2.3, torch.cuda.amp's before
+GradScaler = getattr(torch.amp, "GradScaler", None) \
+    or torch.cuda.amp.GradScaler
+
+
+def loss_scaler(device_type: str = "cpu", *,
+                enabled: bool = False) -> GradScaler:
+    """A GradScaler for a device type, on or off."""
+    if hasattr(torch.amp, "GradScaler"):  # torch 2.3 and later
+        return GradScaler(device_type, enabled=enabled)
+    return GradScaler(enabled=enabled)  # torch 2.1, 2.2: CUDA only
+
+
+# What the training steps use when no scaler is given: fp32 or bf16.
+NO_LOSS_SCALING = loss_scaler(enabled=False)
 
 
 def cpu_has_native_bf16() -> bool:

@@ -14,7 +14,7 @@ from torch import Tensor, nn
 
 from ganlib.losses import Objective
 from ganlib.settings import History, Row, TrainSettings
-from ganlib.speed import speed_plan
+from ganlib.speed import NO_LOSS_SCALING, GradScaler, speed_plan
 from ganlib.training_run import TrainingRun
 
 
@@ -65,7 +65,8 @@ def _available_device(name: str) -> torch.device:
 def discriminator_step(generator: nn.Module, discriminator: nn.Module,
                        optimizer: torch.optim.Optimizer, real: Tensor,
                        z: Tensor, objective: Objective, *,
-                       rng: torch.Generator | None = None
+                       rng: torch.Generator | None = None,
+                       scaler: GradScaler = NO_LOSS_SCALING
                        ) -> tuple[Tensor, Tensor, Tensor]:
     """One D update; returns (loss, real_logits, fake_logits), detached."""
     # ------------------------------------------------------------------
@@ -83,14 +84,19 @@ def discriminator_step(generator: nn.Module, discriminator: nn.Module,
         loss = loss + penalty.weight * penalty.term(discriminator, real,
                                                     fake, rng)
     optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
+    # The scaler does nothing but in fp16 (GPUs older than the A100): see
+    # SpeedPlan.loss_scaler. Without it: loss.backward(); optimizer.step()
+    scaler.scale(loss).backward()
+    scaler.step(optimizer)
+    scaler.update()
     return loss.detach(), real_logits.detach(), fake_logits.detach()
 
 
 def generator_step(generator: nn.Module, discriminator: nn.Module,
                    optimizer: torch.optim.Optimizer, z: Tensor,
-                   objective: Objective) -> tuple[Tensor, Tensor]:
+                   objective: Objective, *,
+                   scaler: GradScaler = NO_LOSS_SCALING
+                   ) -> tuple[Tensor, Tensor]:
     """One G update; returns (loss, fake_logits), detached."""
     # ------------------------------------------------------------------
     # Update G: minimise objective.generator_loss(D(G(z))).
@@ -101,8 +107,9 @@ def generator_step(generator: nn.Module, discriminator: nn.Module,
     fake_logits = discriminator(generator(z))  # (B, 1)
     loss = objective.generator_loss(fake_logits)
     optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
+    scaler.scale(loss).backward()  # as in discriminator_step
+    scaler.step(optimizer)
+    scaler.update()
     return loss.detach(), fake_logits.detach()
 
 
@@ -112,7 +119,8 @@ def training_round(generator: nn.Module, discriminator: nn.Module,
                    real_batch: Callable[[], Tensor],
                    noise: Callable[[], Tensor], objective: Objective, *,
                    discriminator_steps: int = 1,
-                   rng: torch.Generator | None = None) -> Row:
+                   rng: torch.Generator | None = None,
+                   scaler: GradScaler = NO_LOSS_SCALING) -> Row:
     """k D steps, then one G step; the last D step's and G's values.
 
     real_batch() and noise() draw a fresh batch each time they are called,
@@ -121,9 +129,9 @@ def training_round(generator: nn.Module, discriminator: nn.Module,
     for _ in range(discriminator_steps):  # k D steps per G step
         d_loss, real_logits, fake_logits = discriminator_step(
             generator, discriminator, discriminator_optimizer, real_batch(),
-            noise(), objective, rng=rng)
+            noise(), objective, rng=rng, scaler=scaler)
     g_loss, _ = generator_step(generator, discriminator, generator_optimizer,
-                               noise(), objective)
+                               noise(), objective, scaler=scaler)
     return Row(d_loss, g_loss, objective.score(real_logits.float()).mean(),
                objective.score(fake_logits.float()).mean())
 
@@ -143,7 +151,8 @@ def train(generator: nn.Module, discriminator: nn.Module, data: Tensor,
     old num_steps is a multiple of log_every and sample_every (and
     lr_decay is "constant": a linear decay is spread over num_steps).
     """
-    speed = speed_plan(settings.speed, pick_device(settings.device))
+    speed = speed_plan(settings.speed, pick_device(settings.device),
+                       penalties=bool(settings.objective.penalties))
     # Models and data on the device, Adam, one seeded RNG, fixed noise,
     # and the resume from a checkpoint: see ganlib/training_run.py.
     run = TrainingRun(generator, discriminator, data, settings, speed)
@@ -160,7 +169,7 @@ def train(generator: nn.Module, discriminator: nn.Module, data: Tensor,
                 generator, discriminator, run.generator_optimizer,
                 run.discriminator_optimizer, run.real_batch, run.noise,
                 objective, discriminator_steps=settings.discriminator_steps,
-                rng=run.rng)
+                rng=run.rng, scaler=run.scaler)
         run.log(step + 1, row)  # one History row every log_every steps
         if run.is_due(settings.sample_every):
             run.keep_samples()  # G(fixed noise), on the CPU

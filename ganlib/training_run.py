@@ -95,6 +95,7 @@ class TrainingRun:
             generator, settings.generator_lr, settings.betas)
         self.discriminator_optimizer = speed.adam(
             discriminator, settings.discriminator_lr, settings.betas)
+        self.scaler = speed.loss_scaler()  # on in fp16 only
         self.fixed_noise = self.noise(settings.num_fixed_samples)
         self.step, self.window_count = 0, 0
         self.window = torch.zeros(len(Row._fields), device=self.device)
@@ -266,6 +267,7 @@ class TrainingRun:
             "generator_optimizer": self.generator_optimizer.state_dict(),
             "discriminator_optimizer":
                 self.discriminator_optimizer.state_dict(),
+            "loss_scaler": self.scaler.state_dict(),  # {} when off
             "rng": self.rng.get_state(), "step": self.step,
             "history": asdict(self.history),
             "window": self.window.cpu(), "window_count": self.window_count,
@@ -307,6 +309,8 @@ class TrainingRun:
                 f"models ({error}). Use a new checkpoint_path.") from error
         load_model_states({"generator": self.generator,
                            "discriminator": self.discriminator}, state)
+        if state.get("loss_scaler"):  # a run in fp16 (older: none)
+            self.scaler.load_state_dict(state["loss_scaler"])
         self.rng.set_state(state["rng"])
         self.step, self.window_count = state["step"], state["window_count"]
         self.saved_step = self.step

@@ -38,7 +38,8 @@ SETS = {
 }
 # What the tests and nbval need besides ganlib's own dependencies.
 TEST_TOOLS = ["pytest==9.2.0", "nbval==0.11.0", "ipykernel==7.4.0",
-              "nbformat", "nbclient", "pyyaml", "nbgrader==0.9.6"]
+              "nbformat", "nbclient", "pyyaml", "nbgrader==0.9.6",
+              "django-static-mathjax==3.2.2.1"]  # MathJax for the editions
 # Tests that read the built website or the student edition's build.
 NEEDS_THE_SITE = ["tests/test_site.py", "tests/test_student.py"]
 PYTHON = "python3.11"

@@ -375,8 +375,9 @@ def test_dcgan_learns_images_with_every_switch_on():
     ("cuda", (9, 0), False, torch.bfloat16),  # H100, H200
     ("cuda", (8, 0), False, torch.bfloat16),  # A100: the first with bf16
     ("cuda", (8, 6), False, torch.bfloat16),  # RTX 30xx
-    ("cuda", (7, 5), False, None),  # Colab's free T4: no bf16 units
-    ("cuda", (7, 0), False, None),  # V100
+    ("cuda", (7, 5), False, torch.float16),  # Colab's T4: no bf16 units
+    ("cuda", (7, 0), False, torch.float16),  # V100: fp16 tensor cores
+    ("cuda", (6, 1), False, None),  # GTX 1080: no tensor cores
     ("cuda", (6, 0), False, None),  # P100
     ("mps", None, False, None),  # Apple: fp32
     ("cpu", None, True, torch.bfloat16),  # AVX512-BF16 / AMX
@@ -395,16 +396,19 @@ def test_autocast_dtype_needs_the_capability_of_a_cuda_device():
 
 
 @pytest.mark.parametrize("capability, expected", [
-    ((7, 5), None), ((8, 0), torch.bfloat16)])
+    ((6, 1), None), ((7, 5), torch.float16), ((8, 0), torch.bfloat16)])
 def test_speed_plan_reads_the_gpus_capability(monkeypatch, capability,
                                               expected):
     monkeypatch.setattr(torch.cuda, "get_device_capability",
                         lambda device=None: capability)
     plan = speed_module.speed_plan(Speed(), torch.device("cuda"))
     assert plan.autocast_dtype is expected
+    # fp16 alone needs its losses scaled
+    assert plan.scales_loss == (expected is torch.float16)
     off = speed_module.speed_plan(Speed(mixed_precision=False),
                                   torch.device("cuda"))
     assert off.autocast_dtype is None
+    assert not off.scales_loss
 
 
 @pytest.mark.parametrize("native", [True, False])

@@ -27,7 +27,7 @@ def with_speed(settings: TrainSettings, **switches) -> TrainSettings:
 
 # Each switch on its own, turned on over the plain path.
 SWITCHES = (
-    ("+ bf16 autocast", with_speed(PLAIN, mixed_precision=True)),
+    ("+ mixed precision", with_speed(PLAIN, mixed_precision=True)),
     ("+ channels_last", with_speed(PLAIN, channels_last=True)),
     ("+ bf16 on a CPU with bf16 units", with_speed(PLAIN, cpu_bf16=True)),
     ("+ fused Adam", with_speed(PLAIN, fused_adam=True)),
@@ -78,7 +78,8 @@ def pick_budget(quick: bool, device: torch.device) -> Budget:
 def fast_settings(device: torch.device) -> TrainSettings:
     """ganlib's way (b): every switch that pays on this device turned on.
 
-    bf16 autocast, channels_last and fused Adam (they act on CUDA only),
+    mixed precision (bf16, or fp16 on GPUs before the A100),
+    channels_last and fused Adam (they act on CUDA only),
     one host sync per 100 steps, and torch.compile on a GPU: it pays
     there; on a CPU it is slower and costs ~20 s of warm-up (see its
     ablation row). Its CUDA-graph mode and cpu_bf16 are measured on their

@@ -51,6 +51,26 @@ def counted_flops(work) -> int:
     return counter.get_total_flops()
 
 
+def counter_is_exact() -> bool:
+    """True if this torch counts a transposed convolution forward and
+    backward as its closed form: 3 times the forward. torch 2.1's
+    FlopCounterMode miscounts its backward (the DCGAN step came out 3.6
+    times too large), so FLOP figures need a later torch."""
+    up = nn.ConvTranspose2d(4, 2, 4, 2, 1, bias=False)  # 3x3 -> 6x6
+    x = torch.randn(2, 4, 3, 3, requires_grad=True)
+    forward = 2 * 2 * (4 * 9) * (16 * 2)  # 2 images, see forward_flops
+    return counted_flops(lambda: up(x).sum().backward()) == 3 * forward
+
+
+def check_counter() -> None:
+    """SystemExit with one line if this torch's FLOP counts are wrong."""
+    if not counter_is_exact():
+        raise SystemExit(
+            f"torch {torch.__version__} miscounts the FLOPs of transposed "
+            f"convolutions (FlopCounterMode), so the benchmark's FLOP "
+            f"figures would be wrong. Run it with torch 2.2 or later.")
+
+
 def forward_flops(model: nn.Module, example: torch.Tensor) -> int:
     """FLOPs of model's forward pass per sample of the example batch.
 

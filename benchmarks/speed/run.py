@@ -8,7 +8,8 @@ from dataclasses import asdict, replace
 import torch
 
 from benchmarks.speed import cases, quality, reference, summary
-from benchmarks.speed.flops import forward_flops, peak_flops, step_flops
+from benchmarks.speed.flops import (check_counter, forward_flops,
+                                    peak_flops, step_flops)
 from benchmarks.speed.timing import Timing, time_loop, time_train
 from ganlib.settings import TrainSettings
 
@@ -133,6 +134,7 @@ def scaling_plan(budget) -> list[tuple[str, int]]:
 def run_benchmark(device: torch.device, budget: cases.Budget,
                   log=print) -> dict:
     """Measure (a) and (b), the ablation, the scaling and the quality."""
+    check_counter()  # before minutes of timing
     torch.backends.cudnn.benchmark = True  # as pytorch/examples sets it
     name = device_name(device)
     peak = peak_flops(name) if device.type == "cuda" else None

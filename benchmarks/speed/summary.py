@@ -38,14 +38,17 @@ def plan_text(plan: SpeedPlan) -> str:
 
 
 def precision_text(plan: SpeedPlan) -> str:
-    """'bf16 autocast (compute capability 8.0 or later)', or why fp32."""
+    """'bfloat16 autocast', 'float16 autocast with loss scaling', or why
+    fp32 on a GPU."""
+    if plan.autocast_dtype == torch.float16:
+        return "float16 autocast with loss scaling"
     if plan.autocast_dtype is not None:
         dtype = str(plan.autocast_dtype).removeprefix("torch.")
         return f"{dtype} autocast"
     if plan.device.type == "cuda":
         major, minor = torch.cuda.get_device_capability(plan.device)
-        return (f"fp32 (compute capability {major}.{minor}: no bf16 "
-                f"tensor cores)")
+        return (f"fp32 (compute capability {major}.{minor}: no tensor "
+                f"cores)")
     return "fp32"
 
 
