@@ -47,6 +47,7 @@ timeout 180 "$python" -m pytest -q -rs -p no:cacheprovider \
     tests/test_train.py tests/test_data.py tests/test_noise.py \
     tests/test_models.py tests/test_losses.py tests/test_cpu_layout.py \
     tests/test_animation.py tests/test_widgets.py \
+    tests/test_mixed_precision.py \
     2>&1 | tee "$out/tests.log" || status=1
 
 # 3. The speed benchmark (make bench) and the head-to-head.

@@ -314,9 +314,12 @@ def test_head_to_head_interleaves_runs_and_reports_median_and_spread(
     assert reference_row["ms_per_step"] == [1001.0, 1003.0, 1005.0]
     assert reference_row["median_ms"] == 1003.0
     assert reference_row["spread"] == pytest.approx(4 / 1003)
-    assert ganlib_row["vs_reference"] == pytest.approx(1003 / 500)
+    # the ratio is taken within each repeat, then its median
+    assert ganlib_row["ratios"] == pytest.approx([2.002, 2.006, 2.010])
+    assert ganlib_row["vs_reference"] == pytest.approx(2.006)
+    assert ganlib_row["ratio_spread"] == pytest.approx(0.008 / 2.006)
     page = head_to_head.markdown(result)
-    assert "| ganlib fast path | 500.0 | 0% | 2.01 |" in page
+    assert "| ganlib fast path | 500.0 | 0% | 2.01 | 0% |" in page
     assert "Each of 3 repeats times every row in turn" in page
 
 

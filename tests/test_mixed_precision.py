@@ -184,3 +184,19 @@ def test_a_gradient_penalty_trains_in_fp32_where_fp16_would_be_used(
     assert speed_plan(Speed(), cuda).autocast_dtype is not None
     assert speed_plan(Speed(), cuda,
                       penalties=True).autocast_dtype is expected
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+@pytest.mark.parametrize("force_fp16", [False, True])
+def test_a_dcgan_learns_on_a_gpu_in_its_precision(monkeypatch, force_fp16):
+    # The precision this GPU gets (bf16 from compute capability 8.0, fp16
+    # with loss scaling on 7.x), and fp16 with loss scaling on any GPU.
+    if force_fp16:
+        in_fp16(monkeypatch)
+    settings = dataclasses.replace(SETTINGS, device="cuda")
+    history = dcgan_run(settings)
+    (_, before), (_, after) = history.samples[0], history.samples[-1]
+    images = bar_images()
+    gap = lambda samples: (samples.mean(0) - images.mean(0)).abs().mean()
+    assert gap(before) > 0.9
+    assert gap(after) < 0.5
