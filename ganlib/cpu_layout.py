@@ -51,8 +51,8 @@ def step_seconds(generator: nn.Module, discriminator: nn.Module,
     d_optimizer = torch.optim.Adam(discriminator.parameters())
     rng = torch.Generator().manual_seed(0)
 
-    def one_step():  # the loop's D step, then its G step
-        with torch.autocast("cpu", dtype=dtype):
+    def one_step():  # the loop's D step, then its G step, as it runs them
+        with torch.autocast("cpu", dtype=dtype, cache_enabled=False):
             z = sample_noise(len(real), generator.latent_dim, rng=rng)
             d_loss = bce_discriminator_loss(
                 discriminator(real), discriminator(generator(z).detach()))
