@@ -11,6 +11,7 @@ checkpoint that does not fit the models leaves them as they were.
 import copy
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import torch
@@ -94,7 +95,12 @@ def load_checkpoint(path: str | os.PathLike, *,
         raise CheckpointError(
             f"No checkpoint at {path}. Check the path, or train first.")
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():
+            # torch 2.1's safe loader warns about its own use of a
+            # deprecated class (pytorch issue 109108); nothing to act on
+            warnings.filterwarnings("ignore", "TypedStorage is deprecated",
+                                    UserWarning)
+            state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # truncated zip, text file, pickled code
         raise CheckpointError(
             f"{path} could not be read as a checkpoint ({error}). The file "

@@ -1,3 +1,5 @@
+import warnings
+
 import pytest
 import torch
 
@@ -90,3 +92,21 @@ def test_shape_mismatch_raises_clear_error(tmp_path):
                        match="does not fit this MLPDiscriminator.*same "
                              "settings"):
         load_checkpoint(path, discriminator=MLPDiscriminator(hidden_dim=8))
+
+
+def test_loading_prints_no_warning_not_even_torch_2_1s(tmp_path, monkeypatch):
+    # torch 2.1's weights_only loader warns "TypedStorage is deprecated"
+    # about its own code; in a notebook that is stray red text (stderr).
+    path = tmp_path / "run.pt"
+    save_checkpoint(path, {"step": 3})
+    load = torch.load
+
+    def load_like_torch_2_1(*args, **kwargs):
+        warnings.warn("TypedStorage is deprecated. It will be removed in "
+                      "the future.", UserWarning)
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(torch, "load", load_like_torch_2_1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load_checkpoint(path)["step"] == 3
