@@ -97,7 +97,7 @@ def load_checkpoint(path: str | os.PathLike, *,
     try:
         with warnings.catch_warnings():
             # torch 2.1's safe loader warns about its own use of a
-            # deprecated class (pytorch issue 109108); nothing to act on
+            # deprecated class, fixed in later torch; nothing to act on
             warnings.filterwarnings("ignore", "TypedStorage is deprecated",
                                     UserWarning)
             state = torch.load(path, map_location="cpu", weights_only=True)
