@@ -298,8 +298,9 @@ def test_head_to_head_interleaves_runs_and_reports_median_and_spread(
         order.append(("ganlib", model))
         return {"dcgan64": 500.0, "dcgan28": 80.0}[model]
 
-    plan = head_to_head.Plan(repeats=3, warmup=1, steps=1, batch_size=4,
-                             num_images=8)
+    plan = head_to_head.Plan(repeats=3, warmup_rounds=1, warmup=1,
+                             steps={"dcgan64": 2, "dcgan28": 5},
+                             batch_size=4, num_images=8)
     cpu = torch.device("cpu")
     monkeypatch.setattr(head_to_head, "time_reference", fake_reference)
     monkeypatch.setattr(head_to_head, "time_ganlib", fake_ganlib)
@@ -307,20 +308,25 @@ def test_head_to_head_interleaves_runs_and_reports_median_and_spread(
                         lambda device: [("ganlib fast path",
                                          cases.fast_settings(device))])
     times = head_to_head.measure(cpu, plan, log=lambda line: None)
-    # reference and ganlib alternate within every repeat
-    assert [kind for kind, _ in order] == ["reference", "ganlib"] * 6
+    # reference and ganlib alternate within every round: one untimed
+    # warm-up round, then the 3 timed repeats, for each model
+    assert [kind for kind, _ in order] == ["reference", "ganlib"] * 8
     result = head_to_head.summarize(times, cpu, plan)
     reference_row, ganlib_row = result["models"]["dcgan64"]
-    assert reference_row["ms_per_step"] == [1001.0, 1003.0, 1005.0]
-    assert reference_row["median_ms"] == 1003.0
-    assert reference_row["spread"] == pytest.approx(4 / 1003)
+    # the warm-up round's 1001.0 is not among the timed repeats
+    assert reference_row["ms_per_step"] == [1003.0, 1005.0, 1007.0]
+    assert reference_row["median_ms"] == 1005.0
+    assert reference_row["spread"] == pytest.approx(4 / 1005)
     # the ratio is taken within each repeat, then its median
-    assert ganlib_row["ratios"] == pytest.approx([2.002, 2.006, 2.010])
-    assert ganlib_row["vs_reference"] == pytest.approx(2.006)
-    assert ganlib_row["ratio_spread"] == pytest.approx(0.008 / 2.006)
+    assert ganlib_row["ratios"] == pytest.approx([2.006, 2.010, 2.014])
+    assert ganlib_row["vs_reference"] == pytest.approx(2.010)
+    assert ganlib_row["ratio_spread"] == pytest.approx(0.008 / 2.010)
     page = head_to_head.markdown(result)
     assert "| ganlib fast path | 500.0 | 0% | 2.01 | 0% |" in page
-    assert "Each of 3 repeats times every row in turn" in page
+    assert ("After 1 untimed warm-up round of every row, each of 3 repeats "
+            "times every row in turn on fresh models: 1 warm-up step, then "
+            "2 timed steps (64 px DCGAN) or 5 timed steps (28 px DCGAN) at "
+            "batch 4.") in page
 
 
 def test_head_to_head_quick_run_measures_both_models(tmp_path):

@@ -19,6 +19,8 @@ from ganlib.speed import Speed
 from ganlib.train import (discriminator_step, generator_step,
                           learning_rate_factor, pick_device, train)
 
+from bar_images import bar_images, mean_image_error
+
 TINY = TrainSettings(num_steps=20, batch_size=32, log_every=5,
                      sample_every=10, num_fixed_samples=16, progress=False,
                      device="cpu")
@@ -335,20 +337,6 @@ def test_bad_settings_and_data_raise_clear_errors():
         TrainSettings(lr_decay="cosine")
     with pytest.raises(ValueError, match="data.images"):
         train(*tiny_models(), [[0.0, 1.0]], TINY)
-
-
-def bar_images(num_images=256):
-    """(N, 1, 16, 16) images: a bright vertical bar on black, a bit noisy."""
-    images = torch.full((num_images, 1, 16, 16), -1.0)
-    images[:, :, :, 6:10] = 1.0
-    noise = torch.randn(images.shape, generator=torch.Generator()
-                        .manual_seed(0))
-    return (images + 0.05 * noise).clamp(-1, 1)  # train needs [-1, 1]
-
-
-def mean_image_error(samples, images):
-    """Mean |pixel| gap between the average fake and the average image."""
-    return (samples.mean(0) - images.mean(0)).abs().mean().item()
 
 
 def test_dcgan_learns_images_with_every_switch_on():

@@ -10,7 +10,10 @@ spread ((max - min) / median). Its ratio to the reference is taken
 within each repeat (the reference's ms over the row's, measured minutes
 apart at most), so a machine that drifts slower or faster over the whole
 run moves both alike; the row reports the median of these ratios and
-their spread. Every timed run does its warm-up steps first.
+their spread. Every timed run does its warm-up steps first, and a whole
+untimed round runs before the timed repeats: a process's first runs pay
+one-off costs (fresh memory pages, thread pools, oneDNN's kernel caches)
+that the later ones do not.
 """
 
 import argparse
@@ -35,16 +38,24 @@ from ganlib.train import pick_device
 class Plan:
     """How much to measure."""
     repeats: int
+    warmup_rounds: int  # untimed rounds of every row before the repeats
     warmup: int
-    steps: int  # timed steps per run
+    steps: dict  # {model: timed steps per run}
     batch_size: int
     num_images: int  # PNG files for the reference's DataLoader
 
 
 MODEL_NAMES = {"dcgan64": "64 px DCGAN (flowers, 3 channels)",
                "dcgan28": "28 px DCGAN (digits, 1 channel)"}
-FULL = Plan(repeats=7, warmup=3, steps=30, batch_size=64, num_images=512)
-QUICK = Plan(repeats=2, warmup=1, steps=1, batch_size=8, num_images=32)
+# The 28 px DCGAN's steps are about 10 times quicker: it times 5 times as
+# many, so that every run on a 2-core CPU lasts 8 seconds or more and a
+# short slow spell of the machine weighs on it about as on a 64 px run.
+FULL = Plan(repeats=7, warmup_rounds=1, warmup=3,
+            steps={"dcgan64": 30, "dcgan28": 150}, batch_size=64,
+            num_images=512)
+QUICK = Plan(repeats=2, warmup_rounds=0, warmup=1,
+             steps={"dcgan64": 1, "dcgan28": 1}, batch_size=8,
+             num_images=32)
 
 
 def ganlib_paths(device: torch.device) -> list[tuple[str, object]]:
@@ -68,7 +79,7 @@ def time_reference(model: str, images, folder: Path, device, plan) -> float:
     generator, discriminator = new_models(model, device)
     loop = reference.ReferenceLoop(generator, discriminator, device)
     timing = time_loop(loop, batches, device, warmup=plan.warmup,
-                       steps=plan.steps)
+                       steps=plan.steps[model])
     batches.close()  # stops the DataLoader workers
     return 1000 * timing.seconds / timing.num_steps
 
@@ -79,7 +90,7 @@ def time_ganlib(model: str, images, settings, device, plan) -> float:
                        device=str(device))
     generator, discriminator = new_models(model, device)
     timing = time_train(generator, discriminator, images, settings,
-                        warmup=plan.warmup, steps=plan.steps)
+                        warmup=plan.warmup, steps=plan.steps[model])
     return 1000 * timing.seconds / timing.num_steps
 
 
@@ -93,16 +104,20 @@ def measure(device: torch.device, plan: Plan, log=print) -> dict:
         rows.update({label: [] for label, _ in paths})
         with tempfile.TemporaryDirectory() as folder:
             reference.write_image_folder(images, Path(folder))
-            for repeat in range(plan.repeats):
-                rows["reference: pytorch/examples loop"].append(
-                    time_reference(model, images, Path(folder), device,
-                                   plan))
+            for repeat in range(plan.warmup_rounds + plan.repeats):
+                timed = repeat >= plan.warmup_rounds
+                ms = {"reference: pytorch/examples loop": time_reference(
+                    model, images, Path(folder), device, plan)}
                 for label, settings in paths:
-                    rows[label].append(time_ganlib(model, images, settings,
-                                                   device, plan))
-                log(f"{model} repeat {repeat + 1}: " + ", ".join(
-                    f"{label} {values[-1]:.0f} ms"
-                    for label, values in rows.items()))
+                    ms[label] = time_ganlib(model, images, settings, device,
+                                            plan)
+                if timed:
+                    for label, value in ms.items():
+                        rows[label].append(value)
+                name = (f"repeat {repeat + 1 - plan.warmup_rounds}"
+                        if timed else f"warm-up round {repeat + 1}")
+                log(f"{model} {name}: " + ", ".join(
+                    f"{label} {value:.0f} ms" for label, value in ms.items()))
     return times
 
 
@@ -152,16 +167,28 @@ def chosen_layouts(device: torch.device, plan: Plan) -> dict:
     return layouts
 
 
+def short_name(model: str) -> str:
+    """'64 px DCGAN' for 'dcgan64'."""
+    return MODEL_NAMES[model].split(" (")[0]
+
+
+def counted(number: int, noun: str) -> str:
+    """'1 warm-up step', '3 warm-up steps'."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
 
 def markdown(result: dict) -> str:
     """The result as a markdown page fragment (for book/speed.md)."""
     plan = result["plan"]
     lines = [
         f"Device: **{result['device']}**; torch {result['torch']}; "
-        f"{result['threads']} CPU threads. Each of "
-        f"{plan['repeats']} repeats times every row in turn on fresh "
-        f"models: {plan['warmup']} warm-up steps, then {plan['steps']} "
-        f"timed steps at batch {plan['batch_size']}. Median over the "
+        f"{result['threads']} CPU threads. After "
+        f"{counted(plan['warmup_rounds'], 'untimed warm-up round')} of every "
+        f"row, each of {plan['repeats']} repeats times every row in turn on "
+        f"fresh models: {counted(plan['warmup'], 'warm-up step')}, then "
+        + " or ".join(f"{counted(steps, 'timed step')} ({short_name(model)})"
+                      for model, steps in plan["steps"].items())
+        + f" at batch {plan['batch_size']}. Median over the "
         f"repeats; spread = (max - min) / median. x reference: the "
         f"median over the repeats of the reference's ms over the row's "
         f"in the same repeat, with the spread of those ratios.", ""]
