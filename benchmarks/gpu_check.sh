@@ -42,7 +42,7 @@ EOF
 # other device-sensitive tests beside them; -rs lists what was skipped.
 # The widget and animation tests need IPython and ipywidgets: where the
 # machine lacks them, the log says that those files were not collected.
-timeout 180 "$python" -m pytest -q -rs -p no:cacheprovider \
+timeout 150 "$python" -m pytest -q -rs -p no:cacheprovider \
     --continue-on-collection-errors \
     tests/test_train.py tests/test_data.py tests/test_noise.py \
     tests/test_models.py tests/test_losses.py tests/test_cpu_layout.py \
@@ -50,10 +50,12 @@ timeout 180 "$python" -m pytest -q -rs -p no:cacheprovider \
     tests/test_mixed_precision.py \
     2>&1 | tee "$out/tests.log" || status=1
 
-# 3. The speed benchmark (make bench) and the head-to-head.
+# 3. The speed benchmark (make bench) and the head-to-head. Both write
+# their JSON and markdown after every row or repeat, so one stopped by its
+# time limit leaves what it measured, and says where it stopped.
 timeout 150 "$python" -m benchmarks.speed --device "$device" \
     --out "$out" $quick 2>&1 | tee "$out/bench.log" || status=1
-timeout 120 "$python" -m benchmarks.speed.head_to_head --device "$device" \
+timeout 150 "$python" -m benchmarks.speed.head_to_head --device "$device" \
     --out "$out" $quick 2>&1 | tee "$out/head_to_head.log" || status=1
 
 echo "gpu_check: results in $out (status $status)"

@@ -181,6 +181,40 @@ def quick_result(tmp_path_factory):
     return json.loads(path.read_text()), path, done.stdout
 
 
+def test_a_benchmark_stopped_before_its_end_leaves_the_rows_it_measured(
+        monkeypatch):
+    # benchmarks/gpu_check.sh stops each benchmark at a time limit: the
+    # result is written after every row, and says where it stopped.
+    from benchmarks.speed import run
+    if not counter_is_exact():
+        pytest.skip("this torch miscounts transposed convs: no benchmark")
+
+    class TimeLimit(Exception):
+        pass
+
+    def stopped(*args, **kwargs):
+        raise TimeLimit
+
+    monkeypatch.setattr(run.quality, "check", stopped)
+    saved = []
+    with pytest.raises(TimeLimit):
+        run.run_benchmark(torch.device("cpu"),
+                          cases.BUDGETS[("quick", "cpu")],
+                          log=lambda line: None,
+                          save=lambda result: saved.append(
+                              json.loads(json.dumps(result))))
+    names = [[row["name"] for row in result["speed"]] for result in saved]
+    # one save per row from (b) on, each with one row more than the last
+    first_b = next(i for i, name in enumerate(names[-1])
+                   if name.startswith("(b)"))
+    assert len(saved) == len(names[-1]) - first_b
+    assert [len(row_names) for row_names in names] == list(
+        range(first_b + 1, len(names[-1]) + 1))
+    assert all(result["quality"] == run.STOPPED_BEFORE_QUALITY
+               for result in saved)
+    assert "the run stopped before its quality check" in markdown(saved[-1])
+
+
 def test_quick_run_writes_its_json_as_the_markdown_table(quick_result):
     result, path, stdout = quick_result
     page = path.with_suffix(".md").read_text()
@@ -307,7 +341,17 @@ def test_head_to_head_interleaves_runs_and_reports_median_and_spread(
     monkeypatch.setattr(head_to_head, "ganlib_paths",
                         lambda device: [("ganlib fast path",
                                          cases.fast_settings(device))])
-    times = head_to_head.measure(cpu, plan, log=lambda line: None)
+    pages = []  # the page written after every timed repeat
+    times = head_to_head.measure(
+        cpu, plan, log=lambda line: None,
+        save=lambda so_far: pages.append(head_to_head.markdown(
+            head_to_head.summarize(so_far, cpu, plan))))
+    assert len(pages) == 6  # 3 repeats of each model
+    assert ("**64 px DCGAN (flowers, 3 channels)** (the run stopped after "
+            "1 of 3 repeats)") in pages[0]
+    assert ("**28 px DCGAN (digits, 1 channel)**: not measured (the run "
+            "stopped first)") in pages[0]
+    assert "stopped" not in pages[-1]
     # reference and ganlib alternate within every round: one untimed
     # warm-up round, then the 3 timed repeats, for each model
     assert [kind for kind, _ in order] == ["reference", "ganlib"] * 8

@@ -22,9 +22,12 @@ def main(argv: list[str] | None = None) -> dict:
     device = pick_device(args.device)
     budget = pick_budget(args.quick, device)
     print(f"ganlib benchmark on {device}, budget {budget.name}")
-    result = run_benchmark(device, budget)
-    path = write_results(result, args.out,
-                         suffix="-quick" if args.quick else "")
+    suffix = "-quick" if args.quick else ""
+    # Written after every row too: a run stopped by a time limit (as in
+    # benchmarks/gpu_check.sh) leaves the rows it measured.
+    result = run_benchmark(device, budget, save=lambda so_far: write_results(
+        so_far, args.out, suffix=suffix))
+    path = write_results(result, args.out, suffix=suffix)
     print(markdown(result))
     print(f"Wrote {path} and {path.with_suffix('.md')}")
     return result

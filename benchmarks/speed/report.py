@@ -99,14 +99,15 @@ def write_results(result: dict, folder: Path, *, suffix: str = "") -> Path:
 
 
 def write_result_files(result: dict, folder: Path, name: str, text: str,
-                       *, suffix: str = "") -> Path:
+                       *, suffix: str = "", show: bool = True) -> Path:
     """Write <name>-<device><suffix>.json (result) and .md (text), print
-    the text, and return their common stem."""
+    the text (show), and return their common stem."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     stem = folder / f"{name}-{device_slug(result['device'])}{suffix}"
     stem.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n")
     stem.with_suffix(".md").write_text(text)
-    print(text)
-    print(f"Wrote {stem}.json and {stem}.md")
+    if show:
+        print(text)
+        print(f"Wrote {stem}.json and {stem}.md")
     return stem

@@ -131,9 +131,19 @@ def scaling_plan(budget) -> list[tuple[str, int]]:
     return plan
 
 
+# What a result written before the quality check says about it.
+STOPPED_BEFORE_QUALITY = {"skipped": "the run stopped before its quality "
+                                     "check; the rows above are those it "
+                                     "measured"}
+
+
 def run_benchmark(device: torch.device, budget: cases.Budget,
-                  log=print) -> dict:
-    """Measure (a) and (b), the ablation, the scaling and the quality."""
+                  log=print, save=None) -> dict:
+    """Measure (a) and (b), the ablation, the scaling and the quality.
+
+    save(result), where given, is called after every row from (b) on with
+    the result so far, so a run stopped by a time limit leaves the rows it
+    measured."""
     check_counter()  # before minutes of timing
     torch.backends.cudnn.benchmark = True  # as pytorch/examples sets it
     name = device_name(device)
@@ -146,15 +156,24 @@ def run_benchmark(device: torch.device, budget: cases.Budget,
     for row in rows:
         log(f"{row['name']}: {row['images_per_second']:,.1f} images/s")
     fast = cases.fast_settings(device)
+
+    def result(quality_result: dict) -> dict:
+        return summary.summarize(name, device, budget, context, rows,
+                                 quality_result, fast)
+
+    def save_so_far():
+        if save and any(row["name"].startswith("(b)") for row in rows):
+            save(result(STOPPED_BEFORE_QUALITY))
+
     for label, settings in ablation_plan(device, budget):
         rows.append(ganlib_row(label, "dcgan64", budget.batch_size, settings,
                                data["dcgan64"], device, budget, context))
         log(f"{label}: {rows[-1]['images_per_second']:,.1f} images/s")
+        save_so_far()
     for model, batch_size in scaling_plan(budget):
         rows.append(ganlib_row("ganlib fast path", model, batch_size, fast,
                                data[model], device, budget, context))
         log(f"{model}, batch {batch_size}: "
             f"{rows[-1]['images_per_second']:,.1f} samples/s")
-    checked = quality.check(device, budget, fast, log=log)
-    return summary.summarize(name, device, budget, context, rows, checked,
-                             fast)
+        save_so_far()
+    return result(quality.check(device, budget, fast, log=log))
