@@ -1,15 +1,18 @@
 """The image layout a bf16 CPU run uses: measured once per model.
 
-On a CPU with bf16 units, oneDNN runs some networks far faster with
-images stored channels_last (NHWC) and others far slower. Measured on
-this project's 2-core CPU (AMX-BF16), batch 64, one D+G step: the 28 px
-DCGAN took about 110 ms in NHWC against 460-1,240 ms in NCHW, while the
-64 px DCGAN of pytorch/examples took about 570 ms in NCHW against 3,000
-in NHWC. No rule on the layers' shapes was found that predicts both, so
-ganlib times a few steps in each layout on copies of the models, keeps
-the faster one, and writes the choice to a small JSON file in the cache
-folder: later runs of the same models on the same machine read it, and
-so train exactly alike (the same seed gives the same samples).
+On a CPU with bf16 units, oneDNN runs some networks faster with images
+stored channels_last (NHWC) and others slower. On this project's 2-core
+CPU (AMX-BF16), batch 64, one D+G step, earlier versions of the loop
+took about 110 ms in NHWC against 460-1,240 ms in NCHW for the 28 px
+DCGAN, and about 570 ms in NCHW against 3,000 in NHWC for the 64 px
+DCGAN of pytorch/examples; with the current loop and torch 2.13 the two
+layouts lie within 10% of each other for both
+(benchmarks/head-to-head-*.md). No rule on the layers' shapes was found
+that predicts which wins, so ganlib times a few steps in each layout on
+copies of the models, keeps the faster one, and writes the choice to a
+small JSON file in the cache folder: later runs of the same models on
+the same machine read it, and so train exactly alike (the same seed
+gives the same samples).
 """
 import copy
 import hashlib

@@ -11,7 +11,8 @@ from torch import nn
 
 from benchmarks.speed import cases
 from benchmarks.speed.flops import (counted_flops, counter_is_exact,
-                                    forward_flops, peak_flops, step_flops)
+                                    forward_flops, peak_flops,
+                                    reference_step_flops, step_flops)
 from benchmarks.speed.report import device_slug, markdown
 from ganlib.models import DCGANDiscriminator, DCGANGenerator
 from ganlib.speed import cpu_has_native_bf16, speed_plan
@@ -108,6 +109,9 @@ def test_dcgan64_step_is_the_layer_sum_forward_and_backward():
     closed_form = (2 * forward_g + (2 * forward_g - first_g)
                    + 3 * forward_d + 3 * 2 * forward_d - 2 * first_d)
     assert step_flops(generator, discriminator, z, x) == closed_form
+    # pytorch/examples' G step scores the D step's fakes: one G forward less
+    assert reference_step_flops(generator, discriminator, x) \
+        == closed_form - forward_g
 
 
 def test_counting_flops_leaves_the_models_as_they_were():
@@ -260,7 +264,9 @@ def test_quick_run_on_cpu_has_no_invented_gpu_figures(quick_result):
     assert result["peak_flops"] is None
     for row in result["speed"]:
         assert row["flop_share"] is None and row["peak_memory_mib"] is None
-        flops = result["flops_per_sample"][row["model"]]["training_step"]
+        step = ("reference_step" if "reference" in row["name"]
+                else "training_step")  # the reference loop's own count
+        flops = result["flops_per_sample"][row["model"]][step]
         assert row["achieved_flops"] == pytest.approx(
             row["images_per_second"] * flops)
     assert result["goals"]["flop_share_at_batch_1024"]["met"] is None

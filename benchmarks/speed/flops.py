@@ -13,6 +13,7 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
+from benchmarks.speed.reference import ReferenceLoop
 from ganlib.losses import NONSATURATING
 from ganlib.train import discriminator_step, generator_step
 
@@ -111,3 +112,15 @@ def step_flops(generator: nn.Module, discriminator: nn.Module,
                        NONSATURATING)
 
     return counted_flops(one_round) // len(z)
+
+
+def reference_step_flops(generator: nn.Module, discriminator: nn.Module,
+                         real: torch.Tensor) -> int:
+    """FLOPs of one step of pytorch/examples' loop, per sample.
+
+    The same as step_flops but for one G forward: the example's G step
+    scores the fake batch its D step drew, where ganlib.train draws a
+    fresh one (benchmarks/speed/reference.py)."""
+    loop = ReferenceLoop(copy.deepcopy(generator).train(),
+                         copy.deepcopy(discriminator).train(), real.device)
+    return counted_flops(lambda: loop(real)) // len(real)

@@ -9,7 +9,8 @@ import torch
 
 from benchmarks.speed import cases, quality, reference, summary
 from benchmarks.speed.flops import (check_counter, forward_flops,
-                                    peak_flops, step_flops)
+                                    peak_flops, reference_step_flops,
+                                    step_flops)
 from benchmarks.speed.timing import Timing, time_loop, time_train
 from ganlib.settings import TrainSettings
 
@@ -22,12 +23,17 @@ def device_name(device: torch.device) -> str:
 
 
 def model_flops(name: str) -> dict:
-    """Measured FLOPs per sample: G and D forward, one training step."""
+    """Measured FLOPs per sample: G and D forward, one training step of
+    ganlib (and, for the 64 px DCGAN, one of the reference loop)."""
     generator, discriminator = cases.MODELS[name]()
     z, x = cases.example_inputs(name)
-    return {"generator_forward": forward_flops(generator, z),
-            "discriminator_forward": forward_flops(discriminator, x),
-            "training_step": step_flops(generator, discriminator, z, x)}
+    flops = {"generator_forward": forward_flops(generator, z),
+             "discriminator_forward": forward_flops(discriminator, x),
+             "training_step": step_flops(generator, discriminator, z, x)}
+    if name == "dcgan64":
+        flops["reference_step"] = reference_step_flops(generator,
+                                                       discriminator, x)
+    return flops
 
 
 def settings_record(settings: TrainSettings) -> dict:
@@ -56,10 +62,13 @@ def new_models(name: str, device: torch.device):
 
 
 def make_row(name: str, model: str, batch_size: int, timing: Timing,
-             context: dict, settings: dict) -> dict:
-    """One measured configuration with every figure derived from it."""
+             context: dict, settings: dict, *,
+             step: str = "training_step") -> dict:
+    """One measured configuration with every figure derived from it; its
+    FLOP rate from the count of `step` ("reference_step" for the
+    reference loop)."""
     rate = batch_size * timing.num_steps / timing.seconds
-    flops = context["flops"][model]["training_step"]
+    flops = context["flops"][model][step]
     peak, reference_rate = context["peak_flops"], context.get("reference")
     return {"name": name, "model": model, "batch_size": batch_size,
             "images_per_second": rate, "seconds": timing.seconds,
@@ -86,13 +95,15 @@ def reference_rows(images, device, budget, context) -> list[dict]:
     rows = [make_row("(a) reference: pytorch/examples loop", "dcgan64",
                      batch_size, timing, context,
                      {"data": "DataLoader, 2 workers, PIL transforms",
-                      "precision": "fp32", "host_sync": "every step"})]
+                      "precision": "fp32", "host_sync": "every step"},
+                     step="reference_step")]
     on_device = reference.device_batches(images.to(device), batch_size)
     timing = _time_reference(on_device, device, budget)
     rows.append(make_row("reference + data kept on the device", "dcgan64",
                          batch_size, timing, context,
                          {"data": "one tensor on the device",
-                          "precision": "fp32", "host_sync": "every step"}))
+                          "precision": "fp32", "host_sync": "every step"},
+                         step="reference_step"))
     return rows
 
 

@@ -65,9 +65,15 @@ def notes(name: str, device, budget, context: dict, rows: list,
         "and convolutions, forward and backward): DCGAN 64 px "
         f"{flops['dcgan64']['training_step'] / 1e9:.2f} GFLOP, 28 px "
         f"{flops['dcgan28']['training_step'] / 1e9:.3f} GFLOP, 2-D MLP "
-        f"{flops['mlp2d']['training_step'] / 1e3:.0f} kFLOP.",
+        f"{flops['mlp2d']['training_step'] / 1e3:.0f} kFLOP. The "
+        "reference's step is "
+        f"{flops['dcgan64']['reference_step'] / 1e9:.2f} GFLOP: its G step "
+        "scores the fake batch of its D step, where ganlib draws a fresh "
+        "one, so it runs G forward once less; its rows' FLOP rates use "
+        "its own count.",
         f"Timed {budget.steps} steps of ganlib ({budget.reference_steps} "
-        f"of the reference) after {budget.warmup} warm-up steps.",
+        f"of the reference) after {budget.warmup} warm-up "
+        f"step{'' if budget.warmup == 1 else 's'}.",
         "The reference trains ganlib's DCGANGenerator/DCGANDiscriminator, "
         "layer for layer pytorch/examples' netG/netD (netD without its "
         "Sigmoid; BCEWithLogitsLoss).",
