@@ -419,6 +419,7 @@ def test_the_same_quality_check_reports_what_it_can_see(monkeypatch,
     assert result["noise"] == 2.0  # seeds 0..2 of fp32: 100, 101, 102
     assert result["effect"] == 200.0 and result["can_see"]
     assert result["difference"] == 0.5 and result["same_quality"]
+    assert result["difference_standard_error"] == 0.0  # 0.5 on every seed
     page = next(tmp_path.glob("same-quality-*.md")).read_text()
     assert "| fp32, 600 steps | 100.00 | 101.00 | 102.00 | 101.00 |" in page
     assert "the check can see it: **yes**" in page
@@ -430,6 +431,19 @@ def test_the_same_quality_check_reports_what_it_can_see(monkeypatch,
     blind = same_quality.main(["--steps", "600", "--seeds", "2",
                                "--out", str(tmp_path)])
     assert not blind["can_see"] and not blind["same_quality"]
+
+
+def test_the_same_quality_difference_has_its_seed_by_seed_standard_error():
+    from benchmarks.speed.same_quality import verdict
+
+    runs = {"fp32": [10.0, 20.0, 30.0], "bf16 CPU path": [11.0, 20.0, 32.0],
+            "fp32, 150 steps": [100.0, 90.0, 80.0]}
+    result = verdict(runs, steps=600)
+    # seed by seed: +1, 0, +2; their stdev is 1, over sqrt(3) seeds
+    assert result["difference"] == pytest.approx(1.0)
+    assert result["difference_standard_error"] == pytest.approx(3 ** -0.5)
+    assert result["noise"] == 20.0 and result["effect"] == 50.0
+    assert result["can_see"] and result["same_quality"]
 
 
 def test_the_processes_benchmark_reads_each_run_and_tabulates_medians(

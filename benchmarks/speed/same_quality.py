@@ -65,18 +65,30 @@ def measure(steps: int, seeds: int, log=print) -> dict:
             runs[name].append(frechet_after(settings, seed, num_steps, data,
                                             classifier))
             log(f"seed {seed} {name}: Frechet {runs[name][-1]:.2f}")
-    full, quarter = runs["fp32"], runs[f"fp32, {steps // 4} steps"]
-    noise = max(full) - min(full)
-    effect = min(q - f for q, f in zip(quarter, full))
-    difference = (statistics.mean(runs["bf16 CPU path"])
-                  - statistics.mean(full))
     plan = speed_plan(bf16.speed, torch.device("cpu"))
     return {"device": device_name(torch.device("cpu")),
             "torch": torch.__version__, "steps": steps, "seeds": seeds,
             "batch_size": BATCH_SIZE, "num_samples": len(data) // 2,
             "bf16_precision": str(plan.autocast_dtype), "runs": runs,
-            "floor": floor, "noise": noise, "effect": effect,
-            "difference": difference, "can_see": noise < effect,
+            "floor": floor, **verdict(runs, steps)}
+
+
+def verdict(runs: dict, steps: int) -> dict:
+    """The noise, the effect, the difference and what they allow to say.
+
+    The difference of the means is also taken seed by seed (bf16 minus
+    fp32 of the same seed), whose standard error says how well the runs
+    pin the difference down."""
+    full, quarter = runs["fp32"], runs[f"fp32, {steps // 4} steps"]
+    noise = max(full) - min(full)
+    effect = min(q - f for q, f in zip(quarter, full))
+    paired = [b - f for b, f in zip(runs["bf16 CPU path"], full)]
+    difference = (statistics.mean(runs["bf16 CPU path"])
+                  - statistics.mean(full))
+    return {"noise": noise, "effect": effect, "difference": difference,
+            "difference_standard_error":
+                statistics.stdev(paired) / len(paired) ** 0.5,
+            "can_see": noise < effect,
             "same_quality": noise < effect and abs(difference) < noise}
 
 
@@ -102,7 +114,9 @@ def markdown(result: dict) -> str:
               f"- effect to see (each seed's quarter run minus its full "
               f"run, the smallest): {result['effect']:.2f}; the check can "
               f"see it: **{'yes' if result['can_see'] else 'no'}**",
-              f"- bf16 mean minus fp32 mean: {result['difference']:+.2f}; "
+              f"- bf16 mean minus fp32 mean: {result['difference']:+.2f} "
+              f"(standard error from the seed-by-seed differences: "
+              f"{result['difference_standard_error']:.2f}); "
               f"same quality within the noise: "
               f"**{'yes' if result['same_quality'] else 'no'}**"]
     return "\n".join(lines) + "\n"
