@@ -34,7 +34,7 @@ class TrainSettings:
     checkpoint_path: str | None = None  # resume from / save to this file
     checkpoint_every: int = 500  # steps between checkpoints
     progress: bool = True  # tqdm progress bar (pass False in notebooks)
-    speed: Speed = Speed()  # bf16, NHWC, fused Adam, compile: ganlib/speed.py
+    speed: Speed = Speed()  # speed switches: ganlib/speed.py
 
     def __post_init__(self):
         """Refuse settings that cannot run, saying which one and why."""
