@@ -25,7 +25,7 @@ from pathlib import Path
 import torch
 
 from benchmarks.speed import cases, reference
-from benchmarks.speed.report import write_result_files
+from benchmarks.speed.report import counted, write_result_files
 from benchmarks.speed.run import device_name, load_data, new_models
 from benchmarks.speed.summary import plan_text
 from benchmarks.speed.timing import time_loop, time_train
@@ -45,6 +45,7 @@ class Plan:
     num_images: int  # PNG files for the reference's DataLoader
 
 
+REFERENCE = "reference: pytorch/examples loop"  # its row's label
 MODEL_NAMES = {"dcgan64": "64 px DCGAN (flowers, 3 channels)",
                "dcgan28": "28 px DCGAN (digits, 1 channel)"}
 # The 28 px DCGAN's steps are about 10 times quicker: it times 5 times as
@@ -53,7 +54,7 @@ MODEL_NAMES = {"dcgan64": "64 px DCGAN (flowers, 3 channels)",
 FULL = Plan(repeats=7, warmup_rounds=1, warmup=3,
             steps={"dcgan64": 30, "dcgan28": 150}, batch_size=64,
             num_images=512)
-# On a GPU a step takes milliseconds, but torch.compile adds tens of
+# On a GPU a step takes milliseconds, but torch.compile can add tens of
 # seconds to each run's warm-up steps, and benchmarks/gpu_check.sh gives
 # the whole head-to-head about two minutes: fewer repeats of more steps.
 FULL_GPU = Plan(repeats=5, warmup_rounds=1, warmup=10,
@@ -110,15 +111,15 @@ def measure(device: torch.device, plan: Plan, log=print,
     times = {}
     for model in MODEL_NAMES:
         images = load_data(model, plan.num_images)[:plan.num_images]
-        rows = times[model] = {"reference: pytorch/examples loop": []}
+        rows = times[model] = {REFERENCE: []}
         paths = ganlib_paths(device)
         rows.update({label: [] for label, _ in paths})
         with tempfile.TemporaryDirectory() as folder:
             reference.write_image_folder(images, Path(folder))
             for repeat in range(plan.warmup_rounds + plan.repeats):
                 timed = repeat >= plan.warmup_rounds
-                ms = {"reference: pytorch/examples loop": time_reference(
-                    model, images, Path(folder), device, plan)}
+                ms = {REFERENCE: time_reference(model, images, Path(folder),
+                                                device, plan)}
                 for label, settings in paths:
                     ms[label] = time_ganlib(model, images, settings, device,
                                             plan)
@@ -139,9 +140,9 @@ def summarize(times: dict, device: torch.device, plan: Plan) -> dict:
     Models without a timed repeat yet are left out."""
     models = {}
     for model, rows in times.items():
-        if not rows["reference: pytorch/examples loop"]:
+        reference_ms = rows[REFERENCE]
+        if not reference_ms:
             continue
-        reference_ms = rows["reference: pytorch/examples loop"]
         models[model] = []
         for label, values in rows.items():
             ratios = [base / ms for base, ms in zip(reference_ms, values)]
@@ -186,11 +187,6 @@ def chosen_layouts(device: torch.device, plan: Plan) -> dict:
 def short_name(model: str) -> str:
     """'64 px DCGAN' for 'dcgan64'."""
     return MODEL_NAMES[model].split(" (")[0]
-
-
-def counted(number: int, noun: str) -> str:
-    """'1 warm-up step', '3 warm-up steps'."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def markdown(result: dict) -> str:

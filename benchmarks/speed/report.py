@@ -98,6 +98,11 @@ def write_results(result: dict, folder: Path, *, suffix: str = "") -> Path:
     return path
 
 
+def counted(number: int, noun: str) -> str:
+    """'1 warm-up step', '3 warm-up steps'."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def write_result_files(result: dict, folder: Path, name: str, text: str,
                        *, suffix: str = "", show: bool = True) -> Path:
     """Write <name>-<device><suffix>.json (result) and .md (text), print

@@ -6,6 +6,7 @@ from dataclasses import asdict
 import torch
 
 from benchmarks.speed import cases
+from benchmarks.speed.report import counted
 from ganlib.settings import TrainSettings
 from ganlib.speed import SpeedPlan, speed_plan
 
@@ -72,8 +73,7 @@ def notes(name: str, device, budget, context: dict, rows: list,
         "one, so it runs G forward once less; its rows' FLOP rates use "
         "its own count.",
         f"Timed {budget.steps} steps of ganlib ({budget.reference_steps} "
-        f"of the reference) after {budget.warmup} warm-up "
-        f"step{'' if budget.warmup == 1 else 's'}.",
+        f"of the reference) after {counted(budget.warmup, 'warm-up step')}.",
         "The reference trains ganlib's DCGANGenerator/DCGANDiscriminator, "
         "layer for layer pytorch/examples' netG/netD (netD without its "
         "Sigmoid; BCEWithLogitsLoss).",
