@@ -1,5 +1,6 @@
 """The speed benchmark: measured FLOPs against closed forms; a --quick run."""
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -324,26 +325,32 @@ def test_goals_are_judged_only_on_an_h100():
     assert goal_lines(goals("CPU x86_64 2 cores", 1.0, [])) == []
 
 
-def test_head_to_head_interleaves_runs_and_reports_median_and_spread(
+def test_every_budget_times_the_reference_within_one_epoch():
+    for budget in cases.BUDGETS.values():
+        batches = budget.num_images // budget.batch_size
+        assert budget.warmup + budget.reference_steps <= batches, budget.name
+
+
+def test_head_to_head_reports_median_and_spread_of_its_repeats(
         monkeypatch):
     from benchmarks.speed import head_to_head
 
-    order = []
+    repeats = []
 
-    def fake_reference(model, images, folder, device, plan):
-        order.append(("reference", model))
-        return {"dcgan64": 1000.0, "dcgan28": 100.0}[model] + len(order)
+    def fake_repeat(model, images, folder, device, plan, paths):
+        repeats.append(model)
+        assert len(images) == plan.num_images(model)  # one turn's batches
+        reference_ms = {"dcgan64": 1000.0, "dcgan28": 100.0}[model]
+        return {head_to_head.REFERENCE: reference_ms + len(repeats),
+                "ganlib fast path": {"dcgan64": 500.0, "dcgan28": 80.0}[model]}
 
-    def fake_ganlib(model, images, settings, device, plan):
-        order.append(("ganlib", model))
-        return {"dcgan64": 500.0, "dcgan28": 80.0}[model]
-
-    plan = head_to_head.Plan(repeats=3, warmup_rounds=1, warmup=1,
-                             steps={"dcgan64": 2, "dcgan28": 5},
-                             batch_size=4, num_images=8)
+    plan = head_to_head.Plan(repeats=3, warmup_rounds=1,
+                             turns={"dcgan64": 2, "dcgan28": 5},
+                             turn_steps={"dcgan64": 1, "dcgan28": 2},
+                             batch_size=4)
+    assert plan.steps("dcgan28") == 10 and plan.num_images("dcgan28") == 8
     cpu = torch.device("cpu")
-    monkeypatch.setattr(head_to_head, "time_reference", fake_reference)
-    monkeypatch.setattr(head_to_head, "time_ganlib", fake_ganlib)
+    monkeypatch.setattr(head_to_head, "time_repeat", fake_repeat)
     monkeypatch.setattr(head_to_head, "ganlib_paths",
                         lambda device: [("ganlib fast path",
                                          cases.fast_settings(device))])
@@ -358,25 +365,72 @@ def test_head_to_head_interleaves_runs_and_reports_median_and_spread(
     assert ("**28 px DCGAN (digits, 1 channel)**: not measured (the run "
             "stopped first)") in pages[0]
     assert "stopped" not in pages[-1]
-    # reference and ganlib alternate within every round: one untimed
-    # warm-up round, then the 3 timed repeats, for each model
-    assert [kind for kind, _ in order] == ["reference", "ganlib"] * 8
+    # one untimed repeat, then the 3 timed ones, for each model
+    assert repeats == ["dcgan64"] * 4 + ["dcgan28"] * 4
     result = head_to_head.summarize(times, cpu, plan)
     reference_row, ganlib_row = result["models"]["dcgan64"]
-    # the warm-up round's 1001.0 is not among the timed repeats
-    assert reference_row["ms_per_step"] == [1003.0, 1005.0, 1007.0]
-    assert reference_row["median_ms"] == 1005.0
-    assert reference_row["spread"] == pytest.approx(4 / 1005)
+    # the untimed repeat's 1001.0 is not among the timed repeats
+    assert reference_row["ms_per_step"] == [1002.0, 1003.0, 1004.0]
+    assert reference_row["median_ms"] == 1003.0
+    assert reference_row["spread"] == pytest.approx(2 / 1003)
     # the ratio is taken within each repeat, then its median
-    assert ganlib_row["ratios"] == pytest.approx([2.006, 2.010, 2.014])
-    assert ganlib_row["vs_reference"] == pytest.approx(2.010)
-    assert ganlib_row["ratio_spread"] == pytest.approx(0.008 / 2.010)
+    assert ganlib_row["ratios"] == pytest.approx([2.004, 2.006, 2.008])
+    assert ganlib_row["vs_reference"] == pytest.approx(2.006)
+    assert ganlib_row["ratio_spread"] == pytest.approx(0.004 / 2.006)
     page = head_to_head.markdown(result)
     assert "| ganlib fast path | 500.0 | 0% | 2.01 | 0% |" in page
-    assert ("After 1 untimed warm-up round of every row, each of 3 repeats "
-            "times every row in turn on fresh models: 1 warm-up step, then "
-            "2 timed steps (64 px DCGAN) or 5 timed steps (28 px DCGAN) at "
-            "batch 4.") in page
+    assert ("After 1 untimed repeat, each of 3 repeats trains every row on "
+            "fresh models at batch 4, the rows taking turns (one thread "
+            "working at a time): one untimed warm-up turn each, then 2 "
+            "timed turns of 1 step (64 px DCGAN) or 5 timed turns of 2 "
+            "steps (28 px DCGAN).") in page
+
+
+def test_a_plan_runs_whole_turns():
+    from benchmarks.speed import head_to_head
+
+    for plan in (head_to_head.FULL, head_to_head.FULL_GPU,
+                 head_to_head.QUICK):
+        for model in head_to_head.MODEL_NAMES:
+            assert plan.steps(model) >= 2 * plan.turn_steps[model]
+    # the 28 px DCGAN's data are the 1,797 digits: a turn's batches fit
+    assert head_to_head.FULL.num_images("dcgan28") <= 1797
+    # at least 20 timed steps of every loop on a CPU
+    assert min(map(head_to_head.FULL.steps, head_to_head.MODEL_NAMES)) >= 20
+
+
+def test_the_reference_stops_its_workers_before_every_turn_ends(tmp_path):
+    """Live DataLoader workers would slow the loops whose turn comes next
+    (their process forked them and still shares its memory with them)."""
+    import multiprocessing
+
+    from benchmarks.speed import head_to_head, reference
+    from benchmarks.speed.run import load_data
+
+    plan = head_to_head.Plan(repeats=1, warmup_rounds=0,
+                             turns={"dcgan28": 2}, turn_steps={"dcgan28": 2},
+                             batch_size=4)
+    images = load_data("dcgan28", 8)[:8]
+    reference.write_image_folder(images, tmp_path)
+    seen, untimed = {}, []
+
+    class Turns:  # records, at every step's end, the live worker processes
+        def step_done(self, step):
+            seen[step] = len(multiprocessing.active_children())
+
+        @contextlib.contextmanager
+        def untimed(self):
+            untimed.append(len(seen))
+            yield
+
+    loop = head_to_head.reference_loop("dcgan28", images, tmp_path,
+                                       torch.device("cpu"), plan)
+    loop(Turns())
+    assert list(seen) == [1, 2, 3, 4, 5, 6]  # warm-up turn, 2 timed turns
+    assert seen[2] == seen[4] == seen[6] == 0  # an epoch's end: none left
+    assert seen[1] == seen[3] == seen[5] == 2  # mid-epoch: the 2 workers
+    # untimed: each epoch's start (after 0, 2, 4 steps) and end
+    assert untimed == [0, 1, 2, 3, 4, 5]
 
 
 def test_head_to_head_quick_run_measures_both_models(tmp_path):

@@ -47,7 +47,11 @@ class Budget:
     warmup: int  # untimed steps first (compile, cuDNN autotuning)
     steps: int  # timed steps of ganlib's loop
     reference_steps: int  # timed steps of the reference loop
-    num_images: int  # flowers in the data set (PNG files for the loader)
+    # flowers in the data set (PNG files for the loader): at least the
+    # reference's warm-up and timed steps' batches, so that its timed
+    # steps lie in one epoch. An epoch starts the DataLoader's workers,
+    # once per hundreds of steps on a real data set, not per a few.
+    num_images: int
     scaling_batches: tuple[int, ...]  # ganlib alone at these batch sizes
     measure_compile: bool  # torch.compile costs ~20 s per model on a CPU
     quality_steps: int  # steps per quality run; 0 skips the check
@@ -59,12 +63,12 @@ BUDGETS = {
     # --quick tests the code, not the speed: small batches, 1 timed step.
     ("quick", "cpu"): Budget("quick-cpu", 8, 1, 1, 2, 64, (16,), False,
                              0, 32, 256),
-    ("quick", "cuda"): Budget("quick-cuda", 64, 3, 5, 5, 256, (256,),
+    ("quick", "cuda"): Budget("quick-cuda", 64, 3, 5, 5, 512, (256,),
                               True, 0, 64, 256),
     # A 64 px step at batch 1024 takes ~12 s on 2 CPU cores: few steps.
     ("full", "cpu"): Budget("full-cpu", 64, 1, 3, 3, 512, (256, 1024),
                             True, 100, 32, 1000),
-    ("full", "cuda"): Budget("full-cuda", 64, 20, 200, 100, 2048,
+    ("full", "cuda"): Budget("full-cuda", 64, 20, 200, 100, 8192,
                              (256, 1024), True, 2000, 64, 2000),
 }
 

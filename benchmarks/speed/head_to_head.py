@@ -3,17 +3,15 @@
 `python -m benchmarks.speed.head_to_head [--quick] [--device cpu]`
 
 For the 64 px DCGAN (flowers, 3 channels) and the 28 px one (digits),
-each repeat times the reference loop and then each ganlib path on fresh
-models, in turn, so a slow spell of the machine falls on all of them
-alike. A row reports the median ms per step over the repeats and their
-spread ((max - min) / median). Its ratio to the reference is taken
-within each repeat (the reference's ms over the row's, measured minutes
-apart at most), so a machine that drifts slower or faster over the whole
-run moves both alike; the row reports the median of these ratios and
-their spread. Every timed run does its warm-up steps first, and a whole
-untimed round runs before the timed repeats: a process's first runs pay
-one-off costs (fresh memory pages, thread pools, oneDNN's kernel caches)
-that the later ones do not.
+each repeat trains the reference loop and each ganlib path on fresh
+models, the loops taking turns of a few seconds (benchmarks/speed/
+turns.py), so a slow stretch of the machine falls on all of them alike.
+Each loop's first turn warms it up, untimed. A row reports the median ms
+per step over the repeats and their spread ((max - min) / median). Its
+ratio to the reference is taken within each repeat (the reference's ms
+over the row's), so a machine that drifts slower or faster over the
+whole run moves both alike; the row reports the median of these ratios
+and their spread.
 """
 
 import argparse
@@ -28,41 +26,50 @@ from benchmarks.speed import cases, reference
 from benchmarks.speed.report import counted, write_result_files
 from benchmarks.speed.run import device_name, load_data, new_models
 from benchmarks.speed.summary import plan_text
-from benchmarks.speed.timing import time_loop, time_train
+from benchmarks.speed.turns import Loop, time_in_turns
 from ganlib import cpu_layout
 from ganlib.speed import speed_plan
-from ganlib.train import pick_device
+from ganlib.train import pick_device, train
 
 
 @dataclass(frozen=True)
 class Plan:
-    """How much to measure."""
+    """How much to measure. Every loop of a repeat warms up for one
+    untimed turn, then takes its timed turns; the reference's image
+    folder holds one turn's batches, so each of its turns is an epoch."""
     repeats: int
-    warmup_rounds: int  # untimed rounds of every row before the repeats
-    warmup: int
-    steps: dict  # {model: timed steps per run}
+    warmup_rounds: int  # untimed repeats before the timed ones
+    turns: dict  # {model: timed turns of every loop in a repeat}
+    turn_steps: dict  # {model: steps per turn}
     batch_size: int
-    num_images: int  # PNG files for the reference's DataLoader
+
+    def steps(self, model: str) -> int:
+        """Timed steps of each loop in a repeat."""
+        return self.turns[model] * self.turn_steps[model]
+
+    def num_images(self, model: str) -> int:
+        """Images in the data (and PNG files for the reference): one
+        turn's batches."""
+        return self.turn_steps[model] * self.batch_size
 
 
 REFERENCE = "reference: pytorch/examples loop"  # its row's label
 MODEL_NAMES = {"dcgan64": "64 px DCGAN (flowers, 3 channels)",
                "dcgan28": "28 px DCGAN (digits, 1 channel)"}
-# The 28 px DCGAN's steps are about 10 times quicker: it times 5 times as
-# many, so that every run on a 2-core CPU lasts 8 seconds or more and a
-# short slow spell of the machine weighs on it about as on a 64 px run.
-FULL = Plan(repeats=7, warmup_rounds=1, warmup=3,
-            steps={"dcgan64": 30, "dcgan28": 150}, batch_size=64,
-            num_images=512)
-# On a GPU a step takes milliseconds, but torch.compile can add tens of
-# seconds to each run's warm-up steps, and benchmarks/gpu_check.sh gives
-# the whole head-to-head about two minutes: fewer repeats of more steps.
-FULL_GPU = Plan(repeats=5, warmup_rounds=1, warmup=10,
-                steps={"dcgan64": 100, "dcgan28": 100}, batch_size=64,
-                num_images=512)
-QUICK = Plan(repeats=2, warmup_rounds=0, warmup=1,
-             steps={"dcgan64": 1, "dcgan28": 1}, batch_size=8,
-             num_images=32)
+# A turn lasts a few seconds on a 2-core CPU: 8 steps of the 64 px DCGAN,
+# 24 of the 28 px one, whose steps are about 10 times quicker (and whose
+# 1,797 digits hold 24 batches of 64, not more).
+FULL = Plan(repeats=7, warmup_rounds=0, turns={"dcgan64": 4, "dcgan28": 6},
+            turn_steps={"dcgan64": 8, "dcgan28": 24}, batch_size=64)
+# On a GPU a step takes milliseconds, but torch.compile adds tens of
+# seconds to the first warm-up turn, each reference turn starts its
+# workers, and benchmarks/gpu_check.sh gives the whole head-to-head about
+# two minutes: few repeats of 100 timed steps.
+FULL_GPU = Plan(repeats=5, warmup_rounds=0,
+                turns={"dcgan64": 4, "dcgan28": 5},
+                turn_steps={"dcgan64": 25, "dcgan28": 20}, batch_size=64)
+QUICK = Plan(repeats=2, warmup_rounds=0, turns={"dcgan64": 2, "dcgan28": 2},
+             turn_steps={"dcgan64": 1, "dcgan28": 1}, batch_size=8)
 
 
 def ganlib_paths(device: torch.device) -> list[tuple[str, object]]:
@@ -76,29 +83,75 @@ def ganlib_paths(device: torch.device) -> list[tuple[str, object]]:
     return paths
 
 
-def time_reference(model: str, images, folder: Path, device, plan) -> float:
-    """ms per step of the reference loop (DataLoader of PNGs) on fresh
-    models."""
-    loader = reference.image_folder_loader(
-        folder, image_size=images.shape[-1], batch_size=plan.batch_size,
-        channels=images.shape[1])
-    batches = reference.loader_batches(loader)
-    generator, discriminator = new_models(model, device)
-    loop = reference.ReferenceLoop(generator, discriminator, device)
-    timing = time_loop(loop, batches, device, warmup=plan.warmup,
-                       steps=plan.steps[model])
-    batches.close()  # stops the DataLoader workers
-    return 1000 * timing.seconds / timing.num_steps
+def run_steps(plan: Plan, model: str) -> int:
+    """Steps a loop runs: its warm-up turn, then its timed turns."""
+    return plan.turn_steps[model] + plan.steps(model)
 
 
-def time_ganlib(model: str, images, settings, device, plan) -> float:
-    """ms per step of ganlib.train with these settings on fresh models."""
+def reference_loop(model: str, images, folder: Path, device,
+                   plan: Plan) -> Loop:
+    """The reference loop on fresh models, made when its first turn
+    begins. Its data are the example's: a DataLoader of PNG files, whose
+    2 worker processes start with each epoch and stop at its end.
+
+    Each of its turns is one epoch (the folder holds one turn's batches),
+    so no worker lives while another loop has its turn: a process that
+    forks them slows down as it writes to memory the workers still share,
+    which would charge ganlib for the reference's workers. The start and
+    end of an epoch are left out of the time: a real data set has
+    hundreds of steps to an epoch, not a turn's few.
+    """
+    def run(turns):
+        loader = reference.image_folder_loader(
+            folder, image_size=images.shape[-1], batch_size=plan.batch_size,
+            channels=images.shape[1])
+        generator, discriminator = new_models(model, device)
+        step = reference.ReferenceLoop(generator, discriminator, device)
+        done = 0
+        while done < run_steps(plan, model):
+            with turns.untimed():  # the epoch's workers start
+                batches = iter(loader)
+                real, _ = next(batches)
+            for index in range(len(loader)):  # the example's `for` loop
+                if index:
+                    real, _ = next(batches)
+                step(real)
+                done += 1
+                if index == len(loader) - 1:
+                    with turns.untimed():  # the epoch ends: workers stop
+                        next(batches, None)
+                turns.step_done(done)
+    return run
+
+
+def ganlib_loop(model: str, images, settings, device, plan: Plan) -> Loop:
+    """ganlib.train with these settings on fresh models, made when its
+    first turn begins. It runs one step more, untimed: train's last step
+    also logs and draws the fixed-noise samples, which is not the loop."""
     settings = replace(settings, batch_size=plan.batch_size,
-                       device=str(device))
-    generator, discriminator = new_models(model, device)
-    timing = time_train(generator, discriminator, images, settings,
-                        warmup=plan.warmup, steps=plan.steps[model])
-    return 1000 * timing.seconds / timing.num_steps
+                       device=str(device),
+                       num_steps=run_steps(plan, model) + 1)
+
+    def run(turns):
+        generator, discriminator = new_models(model, device)
+        train(generator, discriminator, images, settings,
+              on_step=lambda step, *models_and_history:
+              turns.step_done(step))
+    return run
+
+
+def time_repeat(model: str, images, folder: Path, device, plan: Plan,
+                paths: list) -> dict[str, float]:
+    """{row: ms per step} of one repeat, in which the reference and every
+    ganlib path, each on fresh models, take turns."""
+    loops = {REFERENCE: reference_loop(model, images, folder, device, plan)}
+    for label, settings in paths:
+        loops[label] = ganlib_loop(model, images, settings, device, plan)
+    seconds = time_in_turns(loops, device, warmup=plan.turn_steps[model],
+                            turn_steps=plan.turn_steps[model],
+                            turns=plan.turns[model])
+    return {label: 1000 * sum(turns) / plan.steps(model)
+            for label, turns in seconds.items()}
 
 
 def measure(device: torch.device, plan: Plan, log=print,
@@ -110,19 +163,22 @@ def measure(device: torch.device, plan: Plan, log=print,
     """
     times = {}
     for model in MODEL_NAMES:
-        images = load_data(model, plan.num_images)[:plan.num_images]
-        rows = times[model] = {REFERENCE: []}
+        num_images = plan.num_images(model)
+        images = load_data(model, num_images)[:num_images]
         paths = ganlib_paths(device)
+        if any(settings.speed.compile for _, settings in paths):
+            # Compiled from cold in the first repeat's warm-up turn; the
+            # later repeats' fresh models reuse that code where dynamo's
+            # guards allow, or compile again in their own warm-up turn.
+            torch._dynamo.reset()
+        rows = times[model] = {REFERENCE: []}
         rows.update({label: [] for label, _ in paths})
         with tempfile.TemporaryDirectory() as folder:
             reference.write_image_folder(images, Path(folder))
             for repeat in range(plan.warmup_rounds + plan.repeats):
                 timed = repeat >= plan.warmup_rounds
-                ms = {REFERENCE: time_reference(model, images, Path(folder),
-                                                device, plan)}
-                for label, settings in paths:
-                    ms[label] = time_ganlib(model, images, settings, device,
-                                            plan)
+                ms = time_repeat(model, images, Path(folder), device, plan,
+                                 paths)
                 if timed:
                     for label, value in ms.items():
                         rows[label].append(value)
@@ -192,18 +248,25 @@ def short_name(model: str) -> str:
 def markdown(result: dict) -> str:
     """The result as a markdown page fragment (for book/speed.md)."""
     plan = result["plan"]
+    each = (f"After {counted(plan['warmup_rounds'], 'untimed repeat')}, each"
+            if plan["warmup_rounds"] else "Each")
+    turns = " or ".join(
+        f"{counted(plan['turns'][model], 'timed turn')} of "
+        f"{counted(plan['turn_steps'][model], 'step')} ({short_name(model)})"
+        for model in plan["turns"])
     lines = [
         f"Device: **{result['device']}**; torch {result['torch']}; "
-        f"{result['threads']} CPU threads. After "
-        f"{counted(plan['warmup_rounds'], 'untimed warm-up round')} of every "
-        f"row, each of {plan['repeats']} repeats times every row in turn on "
-        f"fresh models: {counted(plan['warmup'], 'warm-up step')}, then "
-        + " or ".join(f"{counted(steps, 'timed step')} ({short_name(model)})"
-                      for model, steps in plan["steps"].items())
-        + f" at batch {plan['batch_size']}. Median over the "
-        f"repeats; spread = (max - min) / median. x reference: the "
-        f"median over the repeats of the reference's ms over the row's "
-        f"in the same repeat, with the spread of those ratios.", ""]
+        f"{result['threads']} CPU threads. {each} of "
+        f"{plan['repeats']} repeats trains every row on fresh models at "
+        f"batch {plan['batch_size']}, the rows taking turns (one thread "
+        f"working at a time): one untimed warm-up turn each, then {turns}. "
+        f"The reference reads PNG files through 2 DataLoader workers, as "
+        f"the example does; each of its turns is one epoch, whose start "
+        f"and end (the workers starting and stopping) are not timed. "
+        f"Median over the repeats; spread = (max - min) / median. "
+        f"x reference: the median over the repeats of the reference's ms "
+        f"over the row's in the same repeat, with the spread of those "
+        f"ratios.", ""]
     for label, text in result["paths"].items():
         lines.append(f"- {label}: {text}")
     for model, choice in result.get("layouts", {}).items():
