@@ -265,8 +265,10 @@ def test_quick_run_on_cpu_has_no_invented_gpu_figures(quick_result):
     assert result["peak_flops"] is None
     for row in result["speed"]:
         assert row["flop_share"] is None and row["peak_memory_mib"] is None
-        step = ("reference_step" if "reference" in row["name"]
-                else "training_step")  # the reference loop's own count
+        # the reference loop's rows use its own step's count
+        reference = row["name"].startswith(("(a) reference", "reference +"))
+        step = row["flops_counted_on"]
+        assert step == ("reference_step" if reference else "training_step")
         flops = result["flops_per_sample"][row["model"]][step]
         assert row["achieved_flops"] == pytest.approx(
             row["images_per_second"] * flops)

@@ -72,7 +72,7 @@ def make_row(name: str, model: str, batch_size: int, timing: Timing,
     peak, reference_rate = context["peak_flops"], context.get("reference")
     return {"name": name, "model": model, "batch_size": batch_size,
             "images_per_second": rate, "seconds": timing.seconds,
-            "timed_steps": timing.num_steps,
+            "timed_steps": timing.num_steps, "flops_counted_on": step,
             "ms_per_step": 1000 * timing.seconds / timing.num_steps,
             "peak_memory_mib": timing.peak_memory_mib,
             "achieved_flops": rate * flops,
