@@ -77,6 +77,59 @@ def test_a_failing_loop_raises_and_no_thread_is_left_waiting(clock):
     assert len(log) == 11  # "a" was called off after its first turn
 
 
+def test_a_loop_failing_after_its_turns_raises_and_the_others_end(clock):
+    def fails_at_the_end(taker):
+        for step in range(1, 4):
+            taker.step_done(step)
+        raise ValueError("broken after its turns")
+
+    log = []
+    loops = {"a": fails_at_the_end, "b": counting_loop("b", 5, log, clock)}
+    before = set(turns.threading.enumerate())
+    with pytest.raises(ValueError, match="broken after its turns"):
+        turns.time_in_turns(loops, CPU, warmup=1, turn_steps=1, turns=2)
+    assert set(turns.threading.enumerate()) == before
+    assert len(log) == 5  # "b" ran its untimed rest
+
+
+def test_a_loop_failing_first_raises_before_the_others_start(clock):
+    def fails_at_once(taker):
+        raise ValueError("broken at once")
+
+    log = []
+    loops = {"a": fails_at_once, "b": counting_loop("b", 5, log, clock)}
+    with pytest.raises(ValueError, match="broken at once"):
+        turns.time_in_turns(loops, CPU, warmup=1, turn_steps=1, turns=2)
+    assert log == []
+
+
+def test_a_loop_that_catches_exceptions_is_still_called_off(clock):
+    def catches_everything(taker):
+        for step in range(1, 100):
+            try:
+                taker.step_done(step)
+            except Exception:  # would swallow an Exception-based call-off
+                pass
+
+    def fails(taker):
+        taker.step_done(1)
+        raise ValueError("broken")
+
+    loops = {"catches": catches_everything, "fails": fails}
+    outcome = []
+
+    def run():
+        try:
+            turns.time_in_turns(loops, CPU, warmup=1, turn_steps=1, turns=2)
+        except ValueError as error:
+            outcome.append(error)
+
+    caller = turns.threading.Thread(target=run, daemon=True)
+    caller.start()
+    caller.join(timeout=30)
+    assert not caller.is_alive() and len(outcome) == 1
+
+
 def test_a_loop_too_short_for_its_turns_says_so(clock):
     loops = {"short": counting_loop("short", 4, [], clock)}
     with pytest.raises(RuntimeError, match="short stopped after 1 of 2 "
@@ -105,3 +158,29 @@ def test_ganlib_train_takes_turns_through_on_step():
     assert all(value > 0 for value in seconds["ganlib"])
 
 
+
+
+def test_every_repeat_warms_up_for_one_turn_so_turns_end_with_epochs(
+        monkeypatch):
+    """The reference's folder holds one turn's batches: its epochs end at
+    the turn ends only if the warm-up is one whole turn."""
+    from benchmarks.speed import head_to_head
+
+    plan = head_to_head.Plan(repeats=1, warmup_rounds=0,
+                             turns={"dcgan28": 3}, turn_steps={"dcgan28": 4},
+                             batch_size=2)
+    calls = []
+
+    def fake_turns(loops, device, *, warmup, turn_steps, turns):
+        calls.append((list(loops), warmup, turn_steps, turns))
+        return {label: [0.4, 0.8, 1.2] for label in loops}
+
+    monkeypatch.setattr(head_to_head, "time_in_turns", fake_turns)
+    paths = head_to_head.ganlib_paths(CPU)
+    ms = head_to_head.time_repeat("dcgan28", torch.zeros(8, 1, 28, 28),
+                                  None, CPU, plan, paths)
+    [(labels, warmup, turn_steps, timed_turns)] = calls
+    assert labels[0] == head_to_head.REFERENCE
+    assert warmup == turn_steps == 4 and timed_turns == 3
+    # 2.4 s over 12 timed steps
+    assert ms == {label: pytest.approx(200.0) for label in labels}

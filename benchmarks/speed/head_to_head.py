@@ -273,8 +273,10 @@ def markdown(result: dict) -> str:
         chosen = "channels_last" if choice["channels_last"] else "NCHW"
         lines.append(
             f"- layout chosen for the {MODEL_NAMES[model]}: {chosen} "
-            f"(measured by ganlib before its first run, ms per step: "
-            f"NCHW {choice['ms_nchw']}, NHWC {choice['ms_nhwc']})")
+            f"(ganlib's timing on this machine, ms per step: NCHW "
+            f"{choice['ms_nchw']}, NHWC {choice['ms_nhwc']}; made before "
+            f"the first bf16 run of these models, read from its cache "
+            f"since)")
     for model in MODEL_NAMES:
         rows = result["models"].get(model)
         if rows is None:

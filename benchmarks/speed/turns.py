@@ -25,8 +25,9 @@ import torch
 from benchmarks.speed.timing import synchronize
 
 
-class _CalledOff(Exception):
-    """Raised in a loop whose turns were called off (another one failed)."""
+class _CalledOff(BaseException):
+    """Raised in a loop whose turns were called off (another one failed);
+    a BaseException, so that a loop's `except Exception` lets it through."""
 
 
 class TurnTaker:
@@ -147,7 +148,13 @@ def time_in_turns(loops: dict[str, Loop], device: torch.device, *,
             for taker in takers:
                 taker.take()
         completed = True
-    finally:  # after an error too: no thread is left waiting
+    finally:  # after an error too: every thread ends, none left waiting
+        errors = []
         for taker in takers:
-            taker.finish(call_off=not completed)
+            try:
+                taker.finish(call_off=not completed)
+            except BaseException as error:  # the others still finish
+                errors.append(error)
+        if errors and completed:
+            raise errors[0]
     return {taker.label: taker.seconds for taker in takers}
