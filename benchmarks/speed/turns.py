@@ -31,8 +31,8 @@ class _CalledOff(BaseException):
 
 
 class TurnTaker:
-    """What a loop sees (as `turns`): one loop in its own thread, stopped after each
-    turn's last step.
+    """What a loop sees (as `turns`): one loop in its own thread, stopped
+    after each turn's last step.
 
     turn_ends are the steps after which it stops: the warm-up's last step,
     then the end of every timed turn. seconds holds each timed turn's
