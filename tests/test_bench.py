@@ -343,11 +343,10 @@ def test_head_to_head_reports_median_and_spread_of_its_repeats(
         repeats.append(model)
         assert len(images) == plan.num_images(model)  # one turn's batches
         reference_ms = {"dcgan64": 1000.0, "dcgan28": 100.0}[model]
-        return {head_to_head.REFERENCE: reference_ms + len(repeats),
+        return {head_to_head.REFERENCE: reference_ms + 1 + len(repeats),
                 "ganlib fast path": {"dcgan64": 500.0, "dcgan28": 80.0}[model]}
 
-    plan = head_to_head.Plan(repeats=3, warmup_rounds=1,
-                             turns={"dcgan64": 2, "dcgan28": 5},
+    plan = head_to_head.Plan(repeats=3, turns={"dcgan64": 2, "dcgan28": 5},
                              turn_steps={"dcgan64": 1, "dcgan28": 2},
                              batch_size=4)
     assert plan.steps("dcgan28") == 10 and plan.num_images("dcgan28") == 8
@@ -367,11 +366,10 @@ def test_head_to_head_reports_median_and_spread_of_its_repeats(
     assert ("**28 px DCGAN (digits, 1 channel)**: not measured (the run "
             "stopped first)") in pages[0]
     assert "stopped" not in pages[-1]
-    # one untimed repeat, then the 3 timed ones, for each model
-    assert repeats == ["dcgan64"] * 4 + ["dcgan28"] * 4
+    # the 3 repeats of each model, one model after the other
+    assert repeats == ["dcgan64"] * 3 + ["dcgan28"] * 3
     result = head_to_head.summarize(times, cpu, plan)
     reference_row, ganlib_row = result["models"]["dcgan64"]
-    # the untimed repeat's 1001.0 is not among the timed repeats
     assert reference_row["ms_per_step"] == [1002.0, 1003.0, 1004.0]
     assert reference_row["median_ms"] == 1003.0
     assert reference_row["spread"] == pytest.approx(2 / 1003)
@@ -381,11 +379,10 @@ def test_head_to_head_reports_median_and_spread_of_its_repeats(
     assert ganlib_row["ratio_spread"] == pytest.approx(0.004 / 2.006)
     page = head_to_head.markdown(result)
     assert "| ganlib fast path | 500.0 | 0% | 2.01 | 0% |" in page
-    assert ("After 1 untimed repeat, each of 3 repeats trains every row on "
-            "fresh models at batch 4, the rows taking turns (one thread "
-            "working at a time): one untimed warm-up turn each, then 2 "
-            "timed turns of 1 step (64 px DCGAN) or 5 timed turns of 2 "
-            "steps (28 px DCGAN).") in page
+    assert ("Each of 3 repeats trains every row on fresh models at batch "
+            "4, the rows taking turns (one thread working at a time): one "
+            "untimed warm-up turn each, then 2 timed turns of 1 step (64 px "
+            "DCGAN) or 5 timed turns of 2 steps (28 px DCGAN).") in page
 
 
 def test_a_plan_runs_whole_turns():
@@ -409,8 +406,8 @@ def test_the_reference_stops_its_workers_before_every_turn_ends(tmp_path):
     from benchmarks.speed import head_to_head, reference
     from benchmarks.speed.run import load_data
 
-    plan = head_to_head.Plan(repeats=1, warmup_rounds=0,
-                             turns={"dcgan28": 2}, turn_steps={"dcgan28": 2},
+    plan = head_to_head.Plan(repeats=1, turns={"dcgan28": 2},
+                             turn_steps={"dcgan28": 2},
                              batch_size=4)
     images = load_data("dcgan28", 8)[:8]
     reference.write_image_folder(images, tmp_path)

@@ -146,8 +146,8 @@ def test_ganlib_train_takes_turns_through_on_step():
     from benchmarks.speed import cases, head_to_head
     from benchmarks.speed.run import load_data
 
-    plan = head_to_head.Plan(repeats=1, warmup_rounds=0,
-                             turns={"dcgan28": 2}, turn_steps={"dcgan28": 1},
+    plan = head_to_head.Plan(repeats=1, turns={"dcgan28": 2},
+                             turn_steps={"dcgan28": 1},
                              batch_size=4)
     images = load_data("dcgan28", 4)[:4]
     loop = head_to_head.ganlib_loop("dcgan28", images,
@@ -166,8 +166,8 @@ def test_every_repeat_warms_up_for_one_turn_so_turns_end_with_epochs(
     the turn ends only if the warm-up is one whole turn."""
     from benchmarks.speed import head_to_head
 
-    plan = head_to_head.Plan(repeats=1, warmup_rounds=0,
-                             turns={"dcgan28": 3}, turn_steps={"dcgan28": 4},
+    plan = head_to_head.Plan(repeats=1, turns={"dcgan28": 3},
+                             turn_steps={"dcgan28": 4},
                              batch_size=2)
     calls = []
 

@@ -15,6 +15,7 @@ and their spread.
 """
 
 import argparse
+import functools
 import statistics
 import tempfile
 from dataclasses import dataclass, replace
@@ -38,7 +39,6 @@ class Plan:
     untimed turn, then takes its timed turns; the reference's image
     folder holds one turn's batches, so each of its turns is an epoch."""
     repeats: int
-    warmup_rounds: int  # untimed repeats before the timed ones
     turns: dict  # {model: timed turns of every loop in a repeat}
     turn_steps: dict  # {model: steps per turn}
     batch_size: int
@@ -59,16 +59,15 @@ MODEL_NAMES = {"dcgan64": "64 px DCGAN (flowers, 3 channels)",
 # A turn lasts a few seconds on a 2-core CPU: 8 steps of the 64 px DCGAN,
 # 24 of the 28 px one, whose steps are about 10 times quicker (and whose
 # 1,797 digits hold 24 batches of 64, not more).
-FULL = Plan(repeats=7, warmup_rounds=0, turns={"dcgan64": 4, "dcgan28": 6},
+FULL = Plan(repeats=7, turns={"dcgan64": 4, "dcgan28": 6},
             turn_steps={"dcgan64": 8, "dcgan28": 24}, batch_size=64)
 # On a GPU a step takes milliseconds, but torch.compile adds tens of
 # seconds to the first warm-up turn, each reference turn starts its
 # workers, and benchmarks/gpu_check.sh gives the whole head-to-head about
 # two minutes: few repeats of 100 timed steps.
-FULL_GPU = Plan(repeats=5, warmup_rounds=0,
-                turns={"dcgan64": 4, "dcgan28": 5},
+FULL_GPU = Plan(repeats=5, turns={"dcgan64": 4, "dcgan28": 5},
                 turn_steps={"dcgan64": 25, "dcgan28": 20}, batch_size=64)
-QUICK = Plan(repeats=2, warmup_rounds=0, turns={"dcgan64": 2, "dcgan28": 2},
+QUICK = Plan(repeats=2, turns={"dcgan64": 2, "dcgan28": 2},
              turn_steps={"dcgan64": 1, "dcgan28": 1}, batch_size=8)
 
 
@@ -175,18 +174,14 @@ def measure(device: torch.device, plan: Plan, log=print,
         rows.update({label: [] for label, _ in paths})
         with tempfile.TemporaryDirectory() as folder:
             reference.write_image_folder(images, Path(folder))
-            for repeat in range(plan.warmup_rounds + plan.repeats):
-                timed = repeat >= plan.warmup_rounds
+            for repeat in range(plan.repeats):
                 ms = time_repeat(model, images, Path(folder), device, plan,
                                  paths)
-                if timed:
-                    for label, value in ms.items():
-                        rows[label].append(value)
-                name = (f"repeat {repeat + 1 - plan.warmup_rounds}"
-                        if timed else f"warm-up round {repeat + 1}")
-                log(f"{model} {name}: " + ", ".join(
+                for label, value in ms.items():
+                    rows[label].append(value)
+                log(f"{model} repeat {repeat + 1}: " + ", ".join(
                     f"{label} {value:.0f} ms" for label, value in ms.items()))
-                if timed and save:
+                if save:
                     save(times)
     return times
 
@@ -224,20 +219,27 @@ def spread(values: list[float]) -> float:
 def chosen_layouts(device: torch.device, plan: Plan) -> dict:
     """{model: the layout a bf16 CPU run chose, with its measured ms}, for
     the models whose layout the run measures (none on a GPU)."""
+    choices = cpu_layout.read_choices()
+    return {model: choices[key] for model, key
+            in layout_keys(device, plan.batch_size).items() if key in choices}
+
+
+@functools.cache
+def layout_keys(device: torch.device, batch_size: int) -> dict:
+    """{model: cpu_layout's key for its bf16 run}, for the models whose
+    layout a bf16 run measures (none on a GPU). Made once per process: it
+    builds the models and loads their data."""
     bf16 = speed_plan(cases.with_speed(cases.fast_settings(device),
                                        cpu_bf16=True).speed, device)
     if bf16.channels_last is not None:
         return {}
-    layouts = {}
+    keys = {}
     for model in MODEL_NAMES:
         generator, discriminator = new_models(model, device)
-        images = load_data(model, plan.batch_size)[:plan.batch_size]
-        key = cpu_layout.models_key(generator, discriminator, images.shape,
-                                    bf16.autocast_dtype)
-        choice = cpu_layout.read_choices().get(key)
-        if choice is not None:
-            layouts[model] = choice
-    return layouts
+        images = load_data(model, batch_size)[:batch_size]
+        keys[model] = cpu_layout.models_key(generator, discriminator,
+                                            images.shape, bf16.autocast_dtype)
+    return keys
 
 
 def short_name(model: str) -> str:
@@ -248,15 +250,13 @@ def short_name(model: str) -> str:
 def markdown(result: dict) -> str:
     """The result as a markdown page fragment (for book/speed.md)."""
     plan = result["plan"]
-    each = (f"After {counted(plan['warmup_rounds'], 'untimed repeat')}, each"
-            if plan["warmup_rounds"] else "Each")
     turns = " or ".join(
         f"{counted(plan['turns'][model], 'timed turn')} of "
         f"{counted(plan['turn_steps'][model], 'step')} ({short_name(model)})"
         for model in plan["turns"])
     lines = [
         f"Device: **{result['device']}**; torch {result['torch']}; "
-        f"{result['threads']} CPU threads. {each} of "
+        f"{result['threads']} CPU threads. Each of "
         f"{plan['repeats']} repeats trains every row on fresh models at "
         f"batch {plan['batch_size']}, the rows taking turns (one thread "
         f"working at a time): one untimed warm-up turn each, then {turns}. "

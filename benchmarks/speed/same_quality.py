@@ -83,8 +83,7 @@ def verdict(runs: dict, steps: int) -> dict:
     noise = max(full) - min(full)
     effect = min(q - f for q, f in zip(quarter, full))
     paired = [b - f for b, f in zip(runs["bf16 CPU path"], full)]
-    difference = (statistics.mean(runs["bf16 CPU path"])
-                  - statistics.mean(full))
+    difference = statistics.mean(paired)  # = the difference of the means
     return {"noise": noise, "effect": effect, "difference": difference,
             "difference_standard_error":
                 statistics.stdev(paired) / len(paired) ** 0.5,
