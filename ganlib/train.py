@@ -7,6 +7,7 @@ the models it is given. How the run uses the hardware (bf16, NHWC,
 compile) is planned once, before the loop, in ganlib/speed.py; what it
 keeps (RNG, logs, samples, checkpoints) lives in ganlib/training_run.py.
 """
+import contextlib
 from typing import Callable
 
 import torch
@@ -92,6 +93,24 @@ def discriminator_step(generator: nn.Module, discriminator: nn.Module,
     return loss.detach(), real_logits.detach(), fake_logits.detach()
 
 
+@contextlib.contextmanager
+def frozen(model: nn.Module):
+    """Within the block, model's weights need no gradient: a graph built
+    here carries the gradient through the model to its inputs, and
+    backward skips the products for the model's own weights (about half
+    of its backward pass; under torchrun, their exchange too). Each
+    weight's requires_grad is restored after.
+    """
+    weights = [w for w in model.parameters() if w.requires_grad]
+    for weight in weights:
+        weight.requires_grad_(False)
+    try:
+        yield model
+    finally:
+        for weight in weights:
+            weight.requires_grad_(True)
+
+
 def generator_step(generator: nn.Module, discriminator: nn.Module,
                    optimizer: torch.optim.Optimizer, z: Tensor,
                    objective: Objective, *,
@@ -101,10 +120,12 @@ def generator_step(generator: nn.Module, discriminator: nn.Module,
     # ------------------------------------------------------------------
     # Update G: minimise objective.generator_loss(D(G(z))).
     # Non-saturating: maximise log D(G(z)). No .detach() here: the
-    # gradient must flow through D into G. D's weights get gradients too,
-    # but only G's optimizer steps; D's are cleared before its next step.
+    # gradient must flow through D into G. Only G's optimizer steps, so
+    # D's weights are frozen: backward passes the gradient through D's
+    # layers to G without computing D's own (which nothing would use).
     # ------------------------------------------------------------------
-    fake_logits = discriminator(generator(z))  # (B, 1)
+    with frozen(discriminator):
+        fake_logits = discriminator(generator(z))  # (B, 1)
     loss = objective.generator_loss(fake_logits)
     optimizer.zero_grad(set_to_none=True)
     scaler.scale(loss).backward()  # as in discriminator_step

@@ -52,10 +52,10 @@ def test_a_linear_gans_training_step_matches_its_closed_form():
     g, d = 2 * latent * dim, 2 * dim  # forward FLOPs per sample
     # D step: G forward, D forward on real and fake, D backward for its
     #   weights only (real images and detached fakes need no gradient).
-    # G step: G forward, D forward, D backward for weights and inputs,
-    #   G backward for its weights (z needs no gradient).
-    closed_form = (g + 2 * d + 2 * d) + (g + d + 2 * d + g)
-    assert closed_form == 6 * latent * dim + 14 * dim
+    # G step: G forward, D forward, D backward for its inputs only (D is
+    #   frozen), G backward for its weights (z needs no gradient).
+    closed_form = (g + 2 * d + 2 * d) + (g + d + d + g)
+    assert closed_form == 6 * latent * dim + 12 * dim
     for n in (2, 8):
         measured = step_flops(generator, discriminator,
                               torch.randn(n, latent), torch.randn(n, dim))
@@ -103,16 +103,23 @@ def test_dcgan64_step_is_the_layer_sum_forward_and_backward():
     forward_g, forward_d = 2 * g_macs, 2 * d_macs
     assert forward_flops(generator, z) == forward_g
     assert forward_flops(discriminator, x) == forward_d
-    # Two G forwards (D step, G step), each with a backward in the G step;
-    # three D forwards and backwards. No backward computes the gradient
-    # of z (G's first layer) or of the real images (D's first layer).
+    # Two G forwards (D step, G step), one G backward (G step); three D
+    # forwards, two D backwards in the D step, and in the G step one
+    # through frozen D, which computes its inputs' gradient only (as much
+    # as a forward pass). No backward computes the gradient of z (G's
+    # first layer) or of the real images and detached fakes (D's first
+    # layer in the D step).
     first_g, first_d = 2 * 100 * 512 * 16, 2 * 3 * 64 * 16 * 1024
     closed_form = (2 * forward_g + (2 * forward_g - first_g)
-                   + 3 * forward_d + 3 * 2 * forward_d - 2 * first_d)
+                   + 3 * forward_d + 2 * (2 * forward_d - first_d)
+                   + forward_d)
+    assert closed_form == 4 * forward_g + 8 * forward_d - first_g \
+        - 2 * first_d
     assert step_flops(generator, discriminator, z, x) == closed_form
-    # pytorch/examples' G step scores the D step's fakes: one G forward less
+    # pytorch/examples' G step scores the D step's fakes (one G forward
+    # less) and computes D's weight gradients too (as much as a forward)
     assert reference_step_flops(generator, discriminator, x) \
-        == closed_form - forward_g
+        == closed_form - forward_g + forward_d
 
 
 def test_counting_flops_leaves_the_models_as_they_were():

@@ -1,3 +1,4 @@
+import copy
 import dataclasses
 import importlib
 import math
@@ -5,6 +6,7 @@ import sys
 
 import pytest
 import torch
+from torch import nn
 
 from ganlib import speed as speed_module
 from ganlib.data import ring_target
@@ -16,7 +18,7 @@ from ganlib.models import (DCGANDiscriminator, DCGANGenerator,
                            MLPDiscriminator, MLPGenerator)
 from ganlib.settings import TrainSettings
 from ganlib.speed import Speed
-from ganlib.train import (discriminator_step, generator_step,
+from ganlib.train import (discriminator_step, frozen, generator_step,
                           learning_rate_factor, pick_device, train)
 
 from bar_images import bar_images, mean_image_error
@@ -100,6 +102,49 @@ def test_generator_step_leaves_discriminator_unchanged():
     assert not same_parameters(generator, saved_g)
     expected = nonsaturating_generator_loss(discriminator(generator(z)))
     assert expected < loss  # the step raised D(G(z)) for the same z
+
+
+def test_generator_step_computes_no_gradient_for_the_discriminator():
+    generator, discriminator = tiny_models()
+    optimizer = torch.optim.Adam(generator.parameters(), lr=1e-2)
+    generator_step(generator, discriminator, optimizer, torch.randn(8, 2),
+                   NONSATURATING)
+    assert all(w.grad is None for w in discriminator.parameters())
+    assert all(w.grad is not None for w in generator.parameters())
+    assert all(w.requires_grad for w in discriminator.parameters())
+
+
+def test_freezing_the_discriminator_leaves_the_generator_step_as_it_was():
+    """The same G update, bit for bit, as with D's weight gradients."""
+    generator, discriminator = tiny_models()
+    twin_g, twin_d = copy.deepcopy(generator), copy.deepcopy(discriminator)
+    z = torch.randn(16, 2)
+    adam = torch.optim.Adam(generator.parameters(), lr=1e-2)
+    loss, _ = generator_step(generator, discriminator, adam, z,
+                             NONSATURATING)
+    twin_adam = torch.optim.Adam(twin_g.parameters(), lr=1e-2)
+    twin_loss = nonsaturating_generator_loss(twin_d(twin_g(z)))
+    twin_loss.backward()  # D's weights get their gradients here
+    twin_adam.step()
+    assert all(w.grad is not None for w in twin_d.parameters())
+    assert torch.equal(loss, twin_loss.detach())
+    for mine, theirs in zip(generator.parameters(), twin_g.parameters()):
+        assert torch.equal(mine, theirs)
+
+
+def test_frozen_restores_only_the_weights_it_froze_even_on_error():
+    model = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
+    model[0].bias.requires_grad_(False)  # frozen by its owner
+    with pytest.raises(RuntimeError, match="inside"):
+        with frozen(model):
+            assert not any(w.requires_grad for w in model.parameters())
+            x = torch.randn(4, 2, requires_grad=True)
+            model(x).sum().backward()
+            assert x.grad is not None  # gradients still reach the input
+            assert all(w.grad is None for w in model.parameters())
+            raise RuntimeError("inside")
+    assert [w.requires_grad for w in model.parameters()] \
+        == [True, False, True, True]
 
 
 def test_gradient_penalty_is_added_with_its_weight():

@@ -96,9 +96,9 @@ def step_flops(generator: nn.Module, discriminator: nn.Module,
     copies of the models (fp32, plain Adam, the non-saturating loss) with
     the batches z and real (>= 2 samples: batch norm needs 2), so the
     count is what the loop does: G forward, D forward and backward on the
-    real and the fake batch, then G forward again, D and G backward.
-    Backward skips what no weight needs (the gradient of the real images
-    and of z), so it is a little under twice the forward pass.
+    real and the fake batch, then G forward again, D forward and backward
+    (frozen: its inputs' gradient only) and G backward. Backward skips
+    what no weight needs (the gradient of the real images and of z).
     """
     generator = copy.deepcopy(generator).train()
     discriminator = copy.deepcopy(discriminator).train()
@@ -118,9 +118,10 @@ def reference_step_flops(generator: nn.Module, discriminator: nn.Module,
                          real: torch.Tensor) -> int:
     """FLOPs of one step of pytorch/examples' loop, per sample.
 
-    The same as step_flops but for one G forward: the example's G step
-    scores the fake batch its D step drew, where ganlib.train draws a
-    fresh one (benchmarks/speed/reference.py)."""
+    Differs from step_flops by one G forward and one D weight gradient:
+    the example's G step scores the fake batch its D step drew, where
+    ganlib.train draws a fresh one, and computes the gradients of D's
+    weights, which ganlib.train's skips (benchmarks/speed/reference.py)."""
     loop = ReferenceLoop(copy.deepcopy(generator).train(),
                          copy.deepcopy(discriminator).train(), real.device)
     return counted_flops(lambda: loop(real)) // len(real)
