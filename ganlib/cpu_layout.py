@@ -9,7 +9,8 @@ DCGAN of pytorch/examples; with the current loop and torch 2.13 the two
 layouts lie within 10% of each other for both
 (benchmarks/head-to-head-*.md). No rule on the layers' shapes was found
 that predicts which wins, so ganlib times a few steps in each layout on
-copies of the models, keeps the faster one, and writes the choice to a
+copies of the models, keeps NHWC only where it is clearly (MARGIN) the
+faster, NCHW otherwise, and writes the choice to a
 small JSON file in the cache folder: later runs of the same models on
 the same machine read it, and so train exactly alike (the same seed
 gives the same samples).

@@ -7,6 +7,7 @@ import torch
 
 from benchmarks.speed import cases
 from benchmarks.speed.report import counted
+from ganlib import cpu_layout
 from ganlib.settings import TrainSettings
 from ganlib.speed import SpeedPlan, speed_plan
 
@@ -33,7 +34,9 @@ def plan_text(plan: SpeedPlan) -> str:
                 f"torch.compile (mode {plan.compile_mode or 'default'})")
     return ", ".join((
         precision_text(plan),
-        {None: "the layout measured faster for each model (below)",
+        {None: "the layout ganlib's timing chose for each model (below; "
+               f"NHWC only where at least {1 - cpu_layout.MARGIN:.0%} "
+               "faster)",
          True: "channels_last", False: "NCHW"}[plan.channels_last],
         "fused Adam" if plan.fused_adam else "plain Adam", compiled))
 
@@ -70,8 +73,9 @@ def notes(name: str, device, budget, context: dict, rows: list,
         "reference's step is "
         f"{flops['dcgan64']['reference_step'] / 1e9:.2f} GFLOP: its G step "
         "scores the fake batch of its D step, where ganlib draws a fresh "
-        "one, so it runs G forward once less; its rows' FLOP rates use "
-        "its own count.",
+        "one (one G forward less), and computes the gradients of D's "
+        "weights, which ganlib's skips (D is frozen there; one D forward's "
+        "worth more); its rows' FLOP rates use its own count.",
         f"Timed {budget.steps} steps of ganlib ({budget.reference_steps} "
         f"of the reference) after {counted(budget.warmup, 'warm-up step')}.",
         "The reference trains ganlib's DCGANGenerator/DCGANDiscriminator, "
