@@ -28,7 +28,8 @@ import torch
 from torch import Tensor, nn
 
 from ganlib.features import default_cache_dir
-from ganlib.losses import NONSATURATING
+from ganlib.losses import (bce_discriminator_loss,
+                           nonsaturating_generator_loss)
 from ganlib.noise import sample_noise
 
 CHOICES_FILE = "cpu-layouts.json"
@@ -54,19 +55,24 @@ def step_seconds(generator: nn.Module, discriminator: nn.Module,
     d_optimizer = torch.optim.Adam(discriminator.parameters())
     rng = torch.Generator().manual_seed(0)
 
-    # ganlib.train imports this module (through training_run): import late
-    from ganlib.train import discriminator_step, generator_step
-
-    def one_step():  # the loop's D step, then its G step
+    def one_step():  # the loop's D step, then its G step, as it runs them
         with torch.autocast("cpu", dtype=dtype, cache_enabled=False):
-            discriminator_step(
-                generator, discriminator, d_optimizer, real,
-                sample_noise(len(real), generator.latent_dim, rng=rng),
-                NONSATURATING)
-            generator_step(
-                generator, discriminator, g_optimizer,
-                sample_noise(len(real), generator.latent_dim, rng=rng),
-                NONSATURATING)
+            z = sample_noise(len(real), generator.latent_dim, rng=rng)
+            d_loss = bce_discriminator_loss(
+                discriminator(real), discriminator(generator(z).detach()))
+            d_optimizer.zero_grad()
+            d_loss.backward()
+            d_optimizer.step()
+            z = sample_noise(len(real), generator.latent_dim, rng=rng)
+            # D frozen, as ganlib.train.frozen does (this module cannot
+            # import ganlib.train, which imports it): no D weight gradients
+            discriminator.requires_grad_(False)
+            fake_logits = discriminator(generator(z))
+            discriminator.requires_grad_(True)
+            g_loss = nonsaturating_generator_loss(fake_logits)
+            g_optimizer.zero_grad()
+            g_loss.backward()
+            g_optimizer.step()
 
     one_step()  # warm-up: oneDNN picks its kernels
     start = time.perf_counter()
