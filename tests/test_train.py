@@ -1,3 +1,4 @@
+import contextlib
 import copy
 import dataclasses
 import importlib
@@ -259,6 +260,20 @@ def tiny_dcgan_run(settings):
     discriminator = DCGANDiscriminator(image_size=16, width=8)
     images = torch.rand(64, 1, 16, 16) * 2 - 1
     return train(generator, discriminator, images, settings)
+
+
+@pytest.mark.parametrize("speed", [Speed(), Speed(cpu_bf16=True)],
+                         ids=["fp32", "cpu_bf16"])
+def test_a_dcgan_learns_the_same_with_or_without_d_frozen(monkeypatch,
+                                                          speed):
+    """Freezing D in the G step saves work and changes no bit: the same
+    losses and samples, with BatchNorm and convolutions, in bf16 too."""
+    settings = dataclasses.replace(TINY, num_steps=4, log_every=1,
+                                   sample_every=2, speed=speed)
+    with_d_frozen = tiny_dcgan_run(settings)
+    train_module = importlib.import_module("ganlib.train")
+    monkeypatch.setattr(train_module, "frozen", contextlib.nullcontext)
+    assert_same_history(tiny_dcgan_run(settings), with_d_frozen)
 
 
 def test_cpu_bf16_is_ignored_on_a_cpu_without_bf16_units(monkeypatch):
