@@ -30,6 +30,7 @@ from torch import Tensor, nn
 from ganlib.features import default_cache_dir
 from ganlib.losses import (bce_discriminator_loss,
                            nonsaturating_generator_loss)
+from ganlib.models import frozen
 from ganlib.noise import sample_noise
 
 CHOICES_FILE = "cpu-layouts.json"
@@ -64,11 +65,8 @@ def step_seconds(generator: nn.Module, discriminator: nn.Module,
             d_loss.backward()
             d_optimizer.step()
             z = sample_noise(len(real), generator.latent_dim, rng=rng)
-            # D frozen, as ganlib.train.frozen does (this module cannot
-            # import ganlib.train, which imports it): no D weight gradients
-            discriminator.requires_grad_(False)
-            fake_logits = discriminator(generator(z))
-            discriminator.requires_grad_(True)
+            with frozen(discriminator):  # as in ganlib.train's G step
+                fake_logits = discriminator(generator(z))
             g_loss = nonsaturating_generator_loss(fake_logits)
             g_optimizer.zero_grad()
             g_loss.backward()

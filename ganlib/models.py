@@ -36,6 +36,24 @@ def evaluating(model: nn.Module):
         model.train(was_training)
 
 
+@contextmanager
+def frozen(model: nn.Module):
+    """Within the block, model's weights need no gradient: a graph built
+    here carries the gradient through the model to its inputs, and
+    backward skips the products for the model's own weights (about half
+    of its backward pass; under torchrun, their exchange too). Each
+    weight's requires_grad is restored after.
+    """
+    weights = [w for w in model.parameters() if w.requires_grad]
+    for weight in weights:
+        weight.requires_grad_(False)
+    try:
+        yield model
+    finally:
+        for weight in weights:
+            weight.requires_grad_(True)
+
+
 def dcgan_init_(module: nn.Module) -> None:
     """DCGAN init in place: conv weights N(0, .02), BatchNorm N(1, .02), 0."""
     for layer in module.modules():

@@ -7,13 +7,13 @@ the models it is given. How the run uses the hardware (bf16, NHWC,
 compile) is planned once, before the loop, in ganlib/speed.py; what it
 keeps (RNG, logs, samples, checkpoints) lives in ganlib/training_run.py.
 """
-import contextlib
 from typing import Callable
 
 import torch
 from torch import Tensor, nn
 
 from ganlib.losses import Objective
+from ganlib.models import frozen
 from ganlib.settings import History, Row, TrainSettings
 from ganlib.speed import NO_LOSS_SCALING, GradScaler, speed_plan
 from ganlib.training_run import TrainingRun
@@ -91,24 +91,6 @@ def discriminator_step(generator: nn.Module, discriminator: nn.Module,
     scaler.step(optimizer)
     scaler.update()
     return loss.detach(), real_logits.detach(), fake_logits.detach()
-
-
-@contextlib.contextmanager
-def frozen(model: nn.Module):
-    """Within the block, model's weights need no gradient: a graph built
-    here carries the gradient through the model to its inputs, and
-    backward skips the products for the model's own weights (about half
-    of its backward pass; under torchrun, their exchange too). Each
-    weight's requires_grad is restored after.
-    """
-    weights = [w for w in model.parameters() if w.requires_grad]
-    for weight in weights:
-        weight.requires_grad_(False)
-    try:
-        yield model
-    finally:
-        for weight in weights:
-            weight.requires_grad_(True)
 
 
 def generator_step(generator: nn.Module, discriminator: nn.Module,

@@ -16,10 +16,10 @@ from ganlib.losses import (NONSATURATING, WGAN_GP, bce_discriminator_loss,
                            gradient_penalty, r1_penalty, r1_term,
                            wasserstein_critic_loss)
 from ganlib.models import (DCGANDiscriminator, DCGANGenerator,
-                           MLPDiscriminator, MLPGenerator)
+                           MLPDiscriminator, MLPGenerator, frozen)
 from ganlib.settings import TrainSettings
 from ganlib.speed import Speed
-from ganlib.train import (discriminator_step, frozen, generator_step,
+from ganlib.train import (discriminator_step, generator_step,
                           learning_rate_factor, pick_device, train)
 
 from bar_images import bar_images, mean_image_error
