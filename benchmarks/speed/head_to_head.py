@@ -47,6 +47,10 @@ class Plan:
         """Timed steps of each loop in a repeat."""
         return self.turns[model] * self.turn_steps[model]
 
+    def run_steps(self, model: str) -> int:
+        """Steps a loop runs: its warm-up turn, then its timed turns."""
+        return self.turn_steps[model] + self.steps(model)
+
     def num_images(self, model: str) -> int:
         """Images in the data (and PNG files for the reference): one
         turn's batches."""
@@ -82,11 +86,6 @@ def ganlib_paths(device: torch.device) -> list[tuple[str, object]]:
     return paths
 
 
-def run_steps(plan: Plan, model: str) -> int:
-    """Steps a loop runs: its warm-up turn, then its timed turns."""
-    return plan.turn_steps[model] + plan.steps(model)
-
-
 def reference_loop(model: str, images, folder: Path, device,
                    plan: Plan) -> Loop:
     """The reference loop on fresh models, made when its first turn
@@ -107,7 +106,7 @@ def reference_loop(model: str, images, folder: Path, device,
         generator, discriminator = new_models(model, device)
         step = reference.ReferenceLoop(generator, discriminator, device)
         done = 0
-        while done < run_steps(plan, model):
+        while done < plan.run_steps(model):
             with turns.untimed():  # the epoch's workers start
                 batches = iter(loader)
                 real, _ = next(batches)
@@ -129,7 +128,7 @@ def ganlib_loop(model: str, images, settings, device, plan: Plan) -> Loop:
     also logs and draws the fixed-noise samples, which is not the loop."""
     settings = replace(settings, batch_size=plan.batch_size,
                        device=str(device),
-                       num_steps=run_steps(plan, model) + 1)
+                       num_steps=plan.run_steps(model) + 1)
 
     def run(turns):
         generator, discriminator = new_models(model, device)

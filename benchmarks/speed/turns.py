@@ -9,10 +9,9 @@ their times measures the loops, not the machine.
 A loop is a function run(turns) that trains and calls
 turns.step_done(step) after each step (ganlib.train does it through
 on_step); work it does inside `with turns.untimed():` is left out of its
-time. Each loop runs in
-its own thread, and only one thread works at a time: step_done() hands
-over to the next loop at the end of each turn and waits for the loop's
-next turn.
+time. Each loop runs in its own thread, and only one thread works at a
+time: step_done() hands over to the next loop at the end of each turn
+and waits for the loop's next turn.
 """
 
 import contextlib
